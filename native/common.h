@@ -1,0 +1,89 @@
+// Shared plumbing of the addon: the handle table, argument conversion and the error guard.
+// Every exported function is a plain `Napi::Value f(const Napi::CallbackInfo&)` registered through
+// `Export`, which wraps it so C++ and LibTorch exceptions become JS errors with a `code`.
+#pragma once
+#define TORCH_ASSERT_ONLY_METHOD_OPERATORS
+#include <napi.h>
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace sdarts {
+
+// JS tensors hold an int32 handle into this table (not one ObjectWrap per tensor): allocation is a
+// vector slot, and freeing is deterministic via dispose().
+class TensorTable {
+ public:
+  int32_t Put(at::Tensor t);
+  at::Tensor& Get(int32_t h);
+  bool Release(int32_t h);
+  size_t Live() const { return slots_.size() - free_.size(); }
+  const std::vector<at::Tensor>& Slots() const { return slots_; }
+
+ private:
+  std::vector<at::Tensor> slots_;
+  std::vector<int32_t> free_;
+};
+
+using NativeFn = Napi::Value (*)(const Napi::CallbackInfo&);
+
+struct ExportEntry {
+  std::string name;
+  NativeFn fn;
+};
+
+// Per-environment state (vitest workers, worker threads): never statics.
+struct AddonData {
+  TensorTable table;
+  std::vector<std::unique_ptr<ExportEntry>> entries;
+};
+
+// A malformed call (wrong N-API type, bad handle, out-of-range value). Becomes TypeError/RangeError.
+struct ArgError : std::runtime_error {
+  bool range;
+  ArgError(const std::string& msg, bool isRange = false) : std::runtime_error(msg), range(isRange) {}
+};
+
+inline TensorTable& Table(const Napi::CallbackInfo& info) {
+  return info.Env().GetInstanceData<AddonData>()->table;
+}
+
+void Export(Napi::Env env, Napi::Object exports, const char* name, NativeFn fn);
+
+// ---- argument conversion (index i of info) ----
+at::Tensor& ArgTensor(const Napi::CallbackInfo& info, size_t i);
+std::optional<at::Tensor> ArgOptTensor(const Napi::CallbackInfo& info, size_t i);
+std::vector<at::Tensor> ArgTensorList(const Napi::CallbackInfo& info, size_t i);
+int64_t ArgInt(const Napi::CallbackInfo& info, size_t i);
+std::optional<int64_t> ArgOptInt(const Napi::CallbackInfo& info, size_t i);
+double ArgDouble(const Napi::CallbackInfo& info, size_t i);
+std::optional<double> ArgOptDouble(const Napi::CallbackInfo& info, size_t i);
+bool ArgBool(const Napi::CallbackInfo& info, size_t i);
+std::string ArgString(const Napi::CallbackInfo& info, size_t i);
+std::vector<int64_t> ArgIntList(const Napi::CallbackInfo& info, size_t i);
+std::optional<std::vector<int64_t>> ArgOptIntList(const Napi::CallbackInfo& info, size_t i);
+at::Scalar ArgScalar(const Napi::CallbackInfo& info, size_t i);
+c10::ScalarType ArgDtype(const Napi::CallbackInfo& info, size_t i);
+c10::Device ArgDevice(const Napi::CallbackInfo& info, size_t i);
+int32_t DeviceCode(const c10::Device& d);
+
+// ---- results ----
+Napi::Value Ret(const Napi::CallbackInfo& info, at::Tensor t);
+Napi::Value RetList(const Napi::CallbackInfo& info, const std::vector<at::Tensor>& ts);
+
+// Registration, one per translation unit.
+void RegisterCreation(Napi::Env env, Napi::Object exports);
+void RegisterPointwise(Napi::Env env, Napi::Object exports);
+void RegisterReduction(Napi::Env env, Napi::Object exports);
+void RegisterShape(Napi::Env env, Napi::Object exports);
+void RegisterNN(Napi::Env env, Napi::Object exports);
+void RegisterAutograd(Napi::Env env, Napi::Object exports);
+void RegisterRuntime(Napi::Env env, Napi::Object exports);
+void RegisterBenchFloor(Napi::Env env, Napi::Object exports);
+
+}  // namespace sdarts

@@ -1,0 +1,118 @@
+// Runtime: disposal and live-tensor accounting, threads, CUDA queries, version info.
+#include "common.h"
+
+#include <ATen/Context.h>
+#include <ATen/Parallel.h>
+#include <ATen/detail/CUDAHooksInterface.h>
+#include <torch/headeronly/version.h>
+
+#include <map>
+#include <unordered_set>
+
+#ifdef SDARTS_WITH_CUDA
+#include <c10/cuda/CUDACachingAllocator.h>
+#endif
+
+namespace sdarts {
+namespace {
+
+// dispose(h) -> true if the handle was live. Idempotent: disposing twice returns false.
+Napi::Value Dispose(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsNumber()) throw ArgError("argument 0 must be a tensor handle");
+  return Napi::Boolean::New(info.Env(), Table(info).Release(info[0].As<Napi::Number>().Int32Value()));
+}
+
+// memory() -> { liveTensors, bytes: { cpu, cuda:0, ... } } counting each storage once (views share).
+Napi::Value Memory(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  auto& table = Table(info);
+  std::unordered_set<const void*> seen;
+  std::map<std::string, double> bytes;
+  bytes["cpu"] = 0;
+  for (const auto& t : table.Slots()) {
+    if (!t.defined() || !t.has_storage()) continue;
+    const void* key = t.storage().unsafeGetStorageImpl();
+    if (!seen.insert(key).second) continue;
+    bytes[t.device().str()] += static_cast<double>(t.storage().nbytes());
+  }
+  auto out = Napi::Object::New(env);
+  out.Set("liveTensors", Napi::Number::New(env, static_cast<double>(table.Live())));
+  auto b = Napi::Object::New(env);
+  for (const auto& [k, v] : bytes) b.Set(k, Napi::Number::New(env, v));
+  out.Set("bytes", b);
+  return out;
+}
+
+Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
+  int64_t n = ArgInt(info, 0);
+  if (n < 1) throw ArgError("thread count must be >= 1", true);
+  at::set_num_threads(static_cast<int>(n));
+  return info.Env().Undefined();
+}
+
+Napi::Value GetNumThreads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), at::get_num_threads()); }
+
+Napi::Value CudaIsAvailable(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), at::hasCUDA() && at::detail::getCUDAHooks().getNumGPUs() > 0);
+}
+
+Napi::Value CudaDeviceCount(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), at::hasCUDA() ? at::detail::getCUDAHooks().getNumGPUs() : 0);
+}
+
+Napi::Value CudaSynchronize(const Napi::CallbackInfo& info) {
+  auto idx = static_cast<c10::DeviceIndex>(ArgInt(info, 0));
+  if (!at::hasCUDA()) throw ArgError("CUDA is not available in this LibTorch build or on this machine", true);
+  at::detail::getCUDAHooks().deviceSynchronize(idx);
+  return info.Env().Undefined();
+}
+
+// cudaMemoryStats(idx) -> { allocated, allocatedPeak, reserved, reservedPeak } in bytes (caching allocator).
+Napi::Value CudaMemoryStats(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  auto idx = static_cast<c10::DeviceIndex>(ArgInt(info, 0));
+#ifdef SDARTS_WITH_CUDA
+  if (!at::hasCUDA()) throw ArgError("CUDA is not available on this machine", true);
+  auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(idx);
+  constexpr size_t agg = static_cast<size_t>(c10::CachingAllocator::StatType::AGGREGATE);
+  auto out = Napi::Object::New(env);
+  out.Set("allocated", Napi::Number::New(env, static_cast<double>(stats.allocated_bytes[agg].current)));
+  out.Set("allocatedPeak", Napi::Number::New(env, static_cast<double>(stats.allocated_bytes[agg].peak)));
+  out.Set("reserved", Napi::Number::New(env, static_cast<double>(stats.reserved_bytes[agg].current)));
+  out.Set("reservedPeak", Napi::Number::New(env, static_cast<double>(stats.reserved_bytes[agg].peak)));
+  return out;
+#else
+  (void)idx;
+  throw ArgError("this addon was built against a CPU-only LibTorch; rebuild against a CUDA LibTorch for CUDA memory stats", true);
+  return env.Undefined();
+#endif
+}
+
+Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  auto out = Napi::Object::New(env);
+  out.Set("torchVersion", Napi::String::New(env, TORCH_VERSION));
+#ifdef SDARTS_WITH_CUDA
+  out.Set("cudaBuild", Napi::Boolean::New(env, true));
+#else
+  out.Set("cudaBuild", Napi::Boolean::New(env, false));
+#endif
+  out.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
+  return out;
+}
+
+}  // namespace
+
+void RegisterRuntime(Napi::Env env, Napi::Object exports) {
+  Export(env, exports, "dispose", Dispose);
+  Export(env, exports, "memory", Memory);
+  Export(env, exports, "setNumThreads", SetNumThreads);
+  Export(env, exports, "getNumThreads", GetNumThreads);
+  Export(env, exports, "cudaIsAvailable", CudaIsAvailable);
+  Export(env, exports, "cudaDeviceCount", CudaDeviceCount);
+  Export(env, exports, "cudaSynchronize", CudaSynchronize);
+  Export(env, exports, "cudaMemoryStats", CudaMemoryStats);
+  Export(env, exports, "buildInfo", BuildInfo);
+}
+
+}  // namespace sdarts

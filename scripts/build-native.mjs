@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// Build the native addon: locate LibTorch, say which one, then compile with cmake-js (primary) or,
+// with --gyp, node-gyp from binding.gyp (same sources). Output: build/Release/sdarts_native.node.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { locateLibTorch } from './find-libtorch.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const useGyp = process.argv.includes('--gyp');
+
+let info;
+try {
+  info = locateLibTorch();
+} catch (err) {
+  console.error(`\nsdarts build failed: ${err.message}\n`);
+  process.exit(1);
+}
+console.log(`sdarts: using LibTorch ${info.version} (${info.cuda ? 'CUDA' : 'CPU'} build) from ${info.root} [found via ${info.source}]`);
+
+const jobs = String(Math.max(1, Math.min(cpus().length, 16)));
+let r;
+if (useGyp) {
+  if (existsSync(join(root, 'build', 'CMakeCache.txt'))) rmSync(join(root, 'build'), { recursive: true, force: true });
+  const gyp = join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+  r = spawnSync(process.execPath, [gyp, 'rebuild', `-j`, jobs], {
+    cwd: root, stdio: 'inherit', env: { ...process.env, SDARTS_TORCH_ROOT: info.root, SDARTS_TORCH_CUDA: info.cuda ? '1' : '0' },
+  });
+} else {
+  if (existsSync(join(root, 'build', 'binding.Makefile'))) rmSync(join(root, 'build'), { recursive: true, force: true });
+  const cmakeJs = join(root, 'node_modules', 'cmake-js', 'bin', 'cmake-js');
+  r = spawnSync(process.execPath, [cmakeJs, 'build', '--log-level', 'warn', '--parallel', jobs, `--CDTorch_ROOT=${info.root}`], {
+    cwd: root, stdio: 'inherit',
+  });
+}
+if (r.status !== 0) {
+  console.error(`\nsdarts: native build failed (${useGyp ? 'node-gyp' : 'cmake-js'}). LibTorch used: ${info.root}. If you switched LibTorch, remove build/ and retry.`);
+  process.exit(r.status ?? 1);
+}
+mkdirSync(join(root, 'build'), { recursive: true });
+writeFileSync(join(root, 'build', 'libtorch.json'), JSON.stringify({ ...info, builder: useGyp ? 'node-gyp' : 'cmake-js' }, null, 2) + '\n');
+console.log(`sdarts: built build/Release/sdarts_native.node with ${useGyp ? 'node-gyp' : 'cmake-js'} against LibTorch ${info.version}`);
