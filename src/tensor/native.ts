@@ -1,0 +1,179 @@
+/**
+ * Loads the LibTorch addon once. A failed load throws ONE error listing the likely causes and fixes.
+ * Everything in src/tensor talks to LibTorch through the `NativeAddon` interface below.
+ */
+import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SdartsError } from '../util/errors.js';
+
+export type H = number;
+type Opt<T> = T | null;
+
+export interface NativeAddon {
+  // creation & data
+  fromData(data: ArrayBufferView, shape: number[], dtype: number, device: number): H;
+  toData(h: H): ArrayBuffer;
+  item(h: H): number | boolean;
+  meta(h: H): number[];
+  full(shape: number[], value: number | boolean, dtype: number, device: number): H;
+  empty(shape: number[], dtype: number, device: number): H;
+  arange(start: number, end: number, step: number, dtype: number, device: number): H;
+  linspace(start: number, end: number, steps: number, dtype: number, device: number): H;
+  eye(n: number, m: number, dtype: number, device: number): H;
+  rand(shape: number[], dtype: number, device: number): H;
+  randn(shape: number[], dtype: number, device: number): H;
+  randint(low: number, high: number, shape: number[], dtype: number, device: number): H;
+  randperm(n: number, dtype: number, device: number): H;
+  uniform_(h: H, a: number, b: number): void;
+  normal_(h: H, mean: number, std: number): void;
+  bernoulliScalar_(h: H, p: number): void;
+  bernoulli(h: H): H;
+  manualSeed(seed: number | bigint): void;
+  getRngState(device: number): Uint8Array;
+  setRngState(device: number, state: Uint8Array): void;
+  // pointwise
+  binary(op: number, a: H, b: H, alpha: number): H;
+  binaryScalar(op: number, a: H, s: number | boolean, alpha: number): H;
+  binary_(op: number, a: H, b: H, alpha: number): void;
+  binaryScalar_(op: number, a: H, s: number | boolean, alpha: number): void;
+  unary(op: number, a: H): H;
+  unary_(op: number, a: H): void;
+  clamp(a: H, min: Opt<number>, max: Opt<number>): H;
+  clamp_(a: H, min: Opt<number>, max: Opt<number>): void;
+  where(cond: H, a: H, b: H): H;
+  whereScalar(cond: H, a: H, s: number | boolean): H;
+  addcmul_(a: H, t1: H, t2: H, value: number): void;
+  addcdiv_(a: H, t1: H, t2: H, value: number): void;
+  lerp_(a: H, end: H, weight: number): void;
+  // reductions, products
+  sum(a: H, dims: Opt<number[]>, keepdim: boolean, dtype: Opt<number>): H;
+  mean(a: H, dims: Opt<number[]>, keepdim: boolean): H;
+  maxAll(a: H): H;
+  minAll(a: H): H;
+  maxDim(a: H, dim: number, keepdim: boolean): H[];
+  minDim(a: H, dim: number, keepdim: boolean): H[];
+  argmax(a: H, dim: Opt<number>, keepdim: boolean): H;
+  argmin(a: H, dim: Opt<number>, keepdim: boolean): H;
+  topk(a: H, k: number, dim: number, largest: boolean, sorted: boolean): H[];
+  norm(a: H, p: number, dims: Opt<number[]>, keepdim: boolean): H;
+  any(a: H): H;
+  all(a: H): H;
+  matmul(a: H, b: H): H;
+  mm(a: H, b: H): H;
+  bmm(a: H, b: H): H;
+  addmm(bias: H, a: H, b: H, beta: number, alpha: number): H;
+  // shape & indexing
+  view(a: H, shape: number[]): H;
+  reshape(a: H, shape: number[]): H;
+  permute(a: H, dims: number[]): H;
+  transpose(a: H, d0: number, d1: number): H;
+  contiguous(a: H): H;
+  narrow(a: H, dim: number, start: number, length: number): H;
+  slice(a: H, dim: number, start: Opt<number>, end: Opt<number>, step: number): H;
+  select(a: H, dim: number, index: number): H;
+  squeeze(a: H, dim: Opt<number>): H;
+  unsqueeze(a: H, dim: number): H;
+  expand(a: H, shape: number[]): H;
+  flatten(a: H, start: number, end: number): H;
+  flip(a: H, dims: number[]): H;
+  repeat(a: H, reps: number[]): H;
+  cat(hs: H[], dim: number): H;
+  stack(hs: H[], dim: number): H;
+  split(a: H, sizes: number | number[], dim: number): H[];
+  chunk(a: H, chunks: number, dim: number): H[];
+  indexSelect(a: H, dim: number, index: H): H;
+  gather(a: H, dim: number, index: H): H;
+  scatter(a: H, dim: number, index: H, src: H): H;
+  scatterValue(a: H, dim: number, index: H, value: number): H;
+  scatter_(a: H, dim: number, index: H, src: H): void;
+  maskedFill(a: H, mask: H, value: number | boolean): H;
+  maskedFill_(a: H, mask: H, value: number | boolean): void;
+  index(a: H, indices: Opt<H>[]): H;
+  indexPut_(a: H, indices: Opt<H>[], values: H, accumulate: boolean): void;
+  clone(a: H): H;
+  to(a: H, device: number, dtype: number, copy: boolean): H;
+  copy_(dst: H, src: H): void;
+  zero_(a: H): void;
+  fill_(a: H, v: number | boolean): void;
+  // nn
+  conv2d(x: H, w: H, b: Opt<H>, stride: number[], padding: number[], dilation: number[], groups: number): H;
+  batchNorm(x: H, w: Opt<H>, b: Opt<H>, rm: Opt<H>, rv: Opt<H>, training: boolean, momentum: number, eps: number): H;
+  maxPool2d(x: H, k: number[], s: number[], p: number[], d: number[], ceil: boolean): H;
+  avgPool2d(x: H, k: number[], s: number[], p: number[], ceil: boolean, countIncludePad: boolean, divisor: Opt<number>): H;
+  adaptiveAvgPool2d(x: H, out: number[]): H;
+  linear(x: H, w: H, b: Opt<H>): H;
+  softmax(x: H, dim: number): H;
+  logSoftmax(x: H, dim: number): H;
+  crossEntropy(x: H, t: H, w: Opt<H>, reduction: number, ignoreIndex: number, labelSmoothing: number): H;
+  nllLoss(x: H, t: H, w: Opt<H>, reduction: number, ignoreIndex: number): H;
+  dropout(x: H, p: number, train: boolean): H;
+  embedding(w: H, idx: H, paddingIdx: number): H;
+  pad(x: H, pads: number[], mode: string, value: Opt<number>): H;
+  // autograd
+  setRequiresGrad(h: H, v: boolean): void;
+  requiresGrad(h: H): boolean;
+  isLeaf(h: H): boolean;
+  grad(h: H): H;
+  setGrad(h: H, g: Opt<H>): void;
+  backward(h: H, g: Opt<H>, retainGraph: boolean, createGraph: boolean): void;
+  autogradGrad(outs: H[], ins: H[], gradOuts: Opt<H[]>, retain: boolean, create: boolean, allowUnused: boolean): H[];
+  detach(h: H): H;
+  detach_(h: H): void;
+  setGradEnabled(v: boolean): boolean;
+  isGradEnabled(): boolean;
+  // runtime
+  dispose(h: H): boolean;
+  memory(): { liveTensors: number; bytes: Record<string, number> };
+  setNumThreads(n: number): void;
+  getNumThreads(): number;
+  cudaIsAvailable(): boolean;
+  cudaDeviceCount(): number;
+  cudaSynchronize(index: number): void;
+  cudaMemoryStats(index: number): { allocated: number; allocatedPeak: number; reserved: number; reservedPeak: number };
+  buildInfo(): { torchVersion: string; cudaBuild: boolean; napiVersion: number };
+  benchFloor(kind: number, iterations: number): number;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The project root: src/tensor → ../.., dist/tensor → ../.. as well. */
+export const PROJECT_ROOT = resolve(here, '..', '..');
+export const ADDON_PATH = join(PROJECT_ROOT, 'build', 'Release', 'sdarts_native.node');
+
+function loadAddon(): NativeAddon {
+  const require = createRequire(import.meta.url);
+  if (!existsSync(ADDON_PATH)) {
+    throw new SdartsError(
+      'ERR_SDARTS_ADDON_LOAD',
+      `sdarts native addon not found at ${ADDON_PATH}. Build it with \`npm install\` (or \`npm run build\`) in ${PROJECT_ROOT}.`,
+    );
+  }
+  try {
+    return require(ADDON_PATH) as NativeAddon;
+  } catch (err) {
+    const msg = (err as Error).message;
+    let libtorch = 'unknown';
+    try {
+      libtorch = JSON.parse(readFileSync(join(PROJECT_ROOT, 'build', 'libtorch.json'), 'utf8')).root;
+    } catch { /* no record of the build */ }
+    const hints = [
+      /libtorch|libc10|libtorch_cpu/.test(msg) ? `LibTorch's shared libraries were not found: the addon was built against ${libtorch}; if that folder moved or was deleted, run \`npm install\` again.` : '',
+      /undefined symbol|GLIBCXX|CXXABI/.test(msg) ? 'An ABI/version mismatch between the addon and LibTorch (or libstdc++): rebuild with `rm -rf build && npm install`.' : '',
+      /libcuda|libcudart|libnvrtc|cublas|cudnn/.test(msg) ? 'CUDA libraries of the CUDA LibTorch build are missing: install the NVIDIA driver/CUDA runtime, or build against a CPU LibTorch (LIBTORCH=... npm install).' : '',
+      /NODE_MODULE_VERSION|napi/i.test(msg) ? 'The addon was built for another Node.js version: rebuild with `npm install`.' : '',
+    ].filter(Boolean);
+    throw new SdartsError(
+      'ERR_SDARTS_ADDON_LOAD',
+      `sdarts native addon failed to load (${ADDON_PATH}): ${msg.split('\n')[0]}\n` +
+        (hints.length ? hints.join('\n') : 'Rebuild it with `rm -rf build && npm install`.'),
+      { cause: err },
+    );
+  }
+}
+
+let addon: NativeAddon | undefined;
+/** The addon, loaded on first use. */
+export function native(): NativeAddon {
+  return (addon ??= loadAddon());
+}

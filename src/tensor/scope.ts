@@ -1,0 +1,127 @@
+/**
+ * Deterministic tensor memory: `tidy` scopes, `keep`, and a FinalizationRegistry safety net.
+ *
+ * Node 20 runs finalizers only after control returns to the event loop, so a synchronous training
+ * loop that relied on GC would grow without bound. Tensors created inside `tidy` are therefore
+ * tracked in the scope and freed when it ends; only tensors that live outside every scope (or are
+ * kept/returned out of the outermost one) are registered with the GC backstop.
+ */
+import { native } from './native.js';
+import { SdartsError } from '../util/errors.js';
+
+/** What the scope machinery needs from a tensor (implemented by Tensor). */
+export interface Tracked {
+  _h: number;
+  _kept: boolean;
+  _registered: boolean;
+}
+
+const scopes: Tracked[][] = [];
+
+const registry = new FinalizationRegistry<number>((h) => {
+  try {
+    native().dispose(h);
+  } catch {
+    // The environment is shutting down; nothing left to free.
+  }
+});
+
+/** Called by every Tensor constructor. */
+export function track(t: Tracked): void {
+  const s = scopes.length > 0 ? scopes[scopes.length - 1] : undefined;
+  if (s !== undefined) s.push(t);
+  else register(t);
+}
+
+function register(t: Tracked): void {
+  if (!t._registered && t._h >= 0) {
+    registry.register(t, t._h, t);
+    t._registered = true;
+  }
+}
+
+/** Free a tensor's native storage now. Idempotent. */
+export function release(t: Tracked): void {
+  if (t._h < 0) return;
+  native().dispose(t._h);
+  if (t._registered) {
+    registry.unregister(t);
+    t._registered = false;
+  }
+  t._h = -1;
+}
+
+/** Exclude a tensor from the enclosing tidy scopes: it lives until disposed (or collected). */
+export function keep<T extends Tracked>(t: T): T {
+  t._kept = true;
+  if (scopes.length === 0) register(t);
+  return t;
+}
+
+function collect(value: unknown, out: Set<Tracked>, depth = 0): void {
+  if (value === null || typeof value !== 'object' || depth > 6) return;
+  if ('_h' in (value as object) && '_kept' in (value as object)) {
+    out.add(value as Tracked);
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (const v of value) collect(v, out, depth + 1);
+  } else if (value instanceof Map) {
+    for (const v of value.values()) collect(v, out, depth + 1);
+  } else if (Object.getPrototypeOf(value) === Object.prototype) {
+    for (const v of Object.values(value as Record<string, unknown>)) collect(v, out, depth + 1);
+  }
+}
+
+/**
+ * Run `fn` synchronously; every tensor created inside is freed when it returns, except tensors in
+ * its return value (arrays/plain objects/Maps are searched) and tensors passed to `keep()`.
+ * Returned tensors move to the enclosing scope. On an exception everything created is freed.
+ */
+export function tidy<T>(fn: () => T): T {
+  if (typeof fn !== 'function') {
+    const err = new TypeError(`Expected a function for 'fn' in tidy() but received ${typeof fn}`) as TypeError & { code: string };
+    err.code = 'ERR_SDARTS_INVALID_ARG_TYPE';
+    throw err;
+  }
+  const scope: Tracked[] = [];
+  scopes.push(scope);
+  let result: T;
+  try {
+    result = fn();
+  } catch (err) {
+    scopes.pop();
+    for (const t of scope) {
+      if (!t._kept) release(t);
+      else if (scopes.length === 0) register(t);
+    }
+    throw err;
+  }
+  scopes.pop();
+  if (result instanceof Promise) {
+    for (const t of scope) if (!t._kept) release(t);
+    throw new SdartsError('ERR_SDARTS_TIDY_ASYNC', 'tidy() takes a synchronous function; it returned a Promise. Await outside tidy and make each step synchronous.');
+  }
+  const out = new Set<Tracked>();
+  collect(result, out);
+  for (const t of scope) {
+    if (t._h < 0) continue;
+    if (t._kept || out.has(t)) {
+      if (!t._kept) track(t);
+      else if (scopes.length === 0) register(t);
+    } else {
+      release(t);
+    }
+  }
+  return result;
+}
+
+/** Live tensors and bytes per device, as counted by the native table (views share storage). */
+export function memory(): { liveTensors: number; bytes: Record<string, number> } {
+  return native().memory();
+}
+
+/** Depth of nested tidy scopes (0 outside any). */
+export function scopeDepth(): number {
+  return scopes.length;
+}
