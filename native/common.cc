@@ -38,6 +38,9 @@ std::string CleanTorchMessage(const char* raw) {
     auto pos = msg.find(marker);
     if (pos != std::string::npos) msg.erase(pos);
   }
+  // Dispatcher errors list every registered kernel with its .cpp location: keep the first paragraph.
+  auto para = msg.find("\n\n");
+  if (para != std::string::npos && msg.find(".cpp", para) != std::string::npos) msg.erase(para);
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
   return msg;
 }
@@ -55,6 +58,11 @@ std::string CleanTorchMessage(const char* raw) {
   throw err;
 }
 
+// LibTorch sometimes names the op itself ("select(): index 9 out of range"): don't say it twice.
+std::string Prefixed(const std::string& prefix, const std::string& msg) {
+  return msg.rfind(prefix, 0) == 0 ? msg : prefix + msg;
+}
+
 Napi::Value Guarded(const Napi::CallbackInfo& info) {
   auto* entry = static_cast<ExportEntry*>(info.Data());
   const std::string prefix = entry->name + "(): ";
@@ -65,15 +73,15 @@ Napi::Value Guarded(const Napi::CallbackInfo& info) {
   } catch (const ArgError& e) {
     ThrowJs(info.Env(), e.range ? "R" : "T", prefix + e.what(), "ERR_SDARTS_NATIVE_ARG");
   } catch (const c10::IndexError& e) {
-    ThrowJs(info.Env(), "R", prefix + CleanTorchMessage(e.what_without_backtrace()), "ERR_SDARTS_TORCH");
+    ThrowJs(info.Env(), "R", Prefixed(prefix, CleanTorchMessage(e.what_without_backtrace())), "ERR_SDARTS_TORCH");
   } catch (const c10::TypeError& e) {
-    ThrowJs(info.Env(), "T", prefix + CleanTorchMessage(e.what_without_backtrace()), "ERR_SDARTS_TORCH");
+    ThrowJs(info.Env(), "T", Prefixed(prefix, CleanTorchMessage(e.what_without_backtrace())), "ERR_SDARTS_TORCH");
   } catch (const c10::Error& e) {
-    ThrowJs(info.Env(), "E", prefix + CleanTorchMessage(e.what_without_backtrace()), "ERR_SDARTS_TORCH");
+    ThrowJs(info.Env(), "E", Prefixed(prefix, CleanTorchMessage(e.what_without_backtrace())), "ERR_SDARTS_TORCH");
   } catch (const std::bad_alloc&) {
     ThrowJs(info.Env(), "E", prefix + "out of memory", "ERR_SDARTS_OUT_OF_MEMORY");
   } catch (const std::exception& e) {
-    ThrowJs(info.Env(), "E", prefix + CleanTorchMessage(e.what()), "ERR_SDARTS_TORCH");
+    ThrowJs(info.Env(), "E", Prefixed(prefix, CleanTorchMessage(e.what())), "ERR_SDARTS_TORCH");
   } catch (...) {
     ThrowJs(info.Env(), "E", prefix + "unknown native error", "ERR_SDARTS_TORCH");
   }

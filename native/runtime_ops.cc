@@ -22,6 +22,18 @@ Napi::Value Dispose(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), Table(info).Release(info[0].As<Napi::Number>().Int32Value()));
 }
 
+// disposeMany(Int32Array of handles) -> number released. One boundary crossing for a whole scope.
+Napi::Value DisposeMany(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    throw ArgError("argument 0 must be an Int32Array of tensor handles");
+  }
+  auto arr = info[0].As<Napi::Int32Array>();
+  auto& table = Table(info);
+  double n = 0;
+  for (size_t k = 0; k < arr.ElementLength(); k++) n += table.Release(arr[k]) ? 1 : 0;
+  return Napi::Number::New(info.Env(), n);
+}
+
 // memory() -> { liveTensors, bytes: { cpu, cuda:0, ... } } counting each storage once (views share).
 Napi::Value Memory(const Napi::CallbackInfo& info) {
   auto env = info.Env();
@@ -105,6 +117,7 @@ Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
 
 void RegisterRuntime(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "dispose", Dispose);
+  Export(env, exports, "disposeMany", DisposeMany);
   Export(env, exports, "memory", Memory);
   Export(env, exports, "setNumThreads", SetNumThreads);
   Export(env, exports, "getNumThreads", GetNumThreads);

@@ -25,7 +25,10 @@ let r;
 if (useGyp) {
   if (existsSync(join(root, 'build', 'CMakeCache.txt'))) rmSync(join(root, 'build'), { recursive: true, force: true });
   const gyp = join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
-  r = spawnSync(process.execPath, [gyp, 'rebuild', `-j`, jobs], {
+  // Build against this Node's own headers when they are installed (no header download needed).
+  const nodeDir = process.env.npm_config_nodedir || resolve(dirname(process.execPath), '..');
+  const nodeDirArgs = existsSync(join(nodeDir, 'include', 'node', 'common.gypi')) ? [`--nodedir=${nodeDir}`] : [];
+  r = spawnSync(process.execPath, [gyp, 'rebuild', `-j`, jobs, ...nodeDirArgs], {
     cwd: root, stdio: 'inherit', env: { ...process.env, SDARTS_TORCH_ROOT: info.root, SDARTS_TORCH_CUDA: info.cuda ? '1' : '0' },
   });
 } else {

@@ -1,7 +1,7 @@
 /** Gradients: autograd.grad (second order via createGraph), grad-mode scopes. */
 import { native } from './native.js';
 import { Tensor } from './tensor.js';
-import { boolArg, tensorListArg } from './check.js';
+import { boolArg, relabel, tensorListArg } from './check.js';
 import { typeError } from '../util/errors.js';
 
 export interface GradOptions {
@@ -23,7 +23,9 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opti
   if (go !== null && go.length !== outs.length) throw typeError(fn, 'gradOutputs', `${outs.length} tensor(s), one per output`, options.gradOutputs);
   const create = boolArg(fn, 'createGraph', options.createGraph ?? false);
   const retain = boolArg(fn, 'retainGraph', options.retainGraph ?? create);
-  const hs = native().autogradGrad(outs, ins, go, retain, create, boolArg(fn, 'allowUnused', options.allowUnused ?? false));
+  const unused = boolArg(fn, 'allowUnused', options.allowUnused ?? false);
+  let hs: number[];
+  try { hs = native().autogradGrad(outs, ins, go, retain, create, unused); } catch (e) { return relabel(e, fn); }
   return hs.map((h) => (h < 0 ? null : new Tensor(h)));
 }
 

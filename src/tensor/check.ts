@@ -90,3 +90,15 @@ export function pairArg(fn: string, arg: string, v: unknown, min: number): numbe
   if (!Array.isArray(v) || v.length !== 2) throw typeError(fn, arg, `an integer >= ${min} or a pair of them`, v);
   return [intArg(fn, `${arg}[0]`, v[0], min), intArg(fn, `${arg}[1]`, v[1], min)];
 }
+
+/**
+ * Generic native dispatchers (binary, unary, ...) report their own name; re-label the error with the
+ * API function the user called.
+ */
+export function relabel(err: unknown, api: string): never {
+  if (err instanceof Error) {
+    const m = /^[A-Za-z_]+\(\): /.exec(err.message);
+    if (m) err.message = `${api}(): ${err.message.slice(m[0].length)}`;
+  }
+  throw err;
+}

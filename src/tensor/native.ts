@@ -125,6 +125,7 @@ export interface NativeAddon {
   isGradEnabled(): boolean;
   // runtime
   dispose(h: H): boolean;
+  disposeMany(hs: Int32Array): number;
   memory(): { liveTensors: number; bytes: Record<string, number> };
   setNumThreads(n: number): void;
   getNumThreads(): number;

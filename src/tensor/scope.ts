@@ -104,15 +104,22 @@ export function tidy<T>(fn: () => T): T {
   }
   const out = new Set<Tracked>();
   collect(result, out);
+  // Free the scope's tensors with one native call (scope tensors are never GC-registered).
+  const dead = new Int32Array(scope.length);
+  let n = 0;
   for (const t of scope) {
     if (t._h < 0) continue;
     if (t._kept || out.has(t)) {
       if (!t._kept) track(t);
       else if (scopes.length === 0) register(t);
-    } else {
+    } else if (t._registered) {
       release(t);
+    } else {
+      dead[n++] = t._h;
+      t._h = -1;
     }
   }
+  if (n > 0) native().disposeMany(n === dead.length ? dead : dead.subarray(0, n));
   return result;
 }
 

@@ -8,7 +8,7 @@ import { BinaryOp, UnaryOp, type BinaryOpName, type UnaryOpName } from './opcode
 import { dtypeCode, type DType } from './dtype.js';
 import { deviceCode, type Device } from './device.js';
 import {
-  boolArg, dimArg, dimsArg, finiteArg, intArg, numberArg, optTensorArg, probArg, scalarArg, shapeArg, tensorArg,
+  boolArg, dimArg, dimsArg, finiteArg, intArg, numberArg, optTensorArg, probArg, relabel, scalarArg, shapeArg, tensorArg,
 } from './check.js';
 import { typeError } from '../util/errors.js';
 
@@ -94,9 +94,12 @@ function binary(name: BinaryOpName): BinaryFn {
   const code = BinaryOp[name];
   return function (this: Tensor, other: Other, alpha = 1): Tensor {
     const a = this.h;
-    if (other instanceof Tensor) return new Tensor(N().binary(code, a, tensorArg(name, 'other', other), alpha));
+    if (other instanceof Tensor) {
+      const b = tensorArg(name, 'other', other);
+      try { return new Tensor(N().binary(code, a, b, alpha)); } catch (e) { return relabel(e, name); }
+    }
     if (typeof other !== 'number' && typeof other !== 'boolean') throw typeError(name, 'other', 'a Tensor, number or boolean', other);
-    return new Tensor(N().binaryScalar(code, a, other, alpha));
+    try { return new Tensor(N().binaryScalar(code, a, other, alpha)); } catch (e) { return relabel(e, name); }
   };
 }
 
@@ -114,8 +117,10 @@ for (const name of ['add', 'sub', 'mul', 'div', 'pow'] as const) {
   const code = BinaryOp[name];
   P[`${name}_`] = function (this: Tensor, other: Other, alpha = 1): Tensor {
     const a = this.h;
-    if (other instanceof Tensor) N().binary_(code, a, tensorArg(`${name}_`, 'other', other), alpha);
-    else N().binaryScalar_(code, a, scalarArg(`${name}_`, 'other', other), alpha);
+    try {
+      if (other instanceof Tensor) N().binary_(code, a, tensorArg(`${name}_`, 'other', other), alpha);
+      else N().binaryScalar_(code, a, scalarArg(`${name}_`, 'other', other), alpha);
+    } catch (e) { relabel(e, `${name}_`); }
     return this;
   };
 }
@@ -124,8 +129,17 @@ const INPLACE_UNARY = new Set<UnaryOpName>(['neg', 'abs', 'sign', 'exp', 'log', 
   'floor', 'ceil', 'round', 'reciprocal', 'square', 'sin', 'cos', 'log1p', 'expm1', 'trunc']);
 for (const name of Object.keys(UnaryOp) as UnaryOpName[]) {
   const code = UnaryOp[name];
-  P[name] = function (this: Tensor): Tensor { return new Tensor(N().unary(code, this.h)); };
-  if (INPLACE_UNARY.has(name)) P[`${name}_`] = function (this: Tensor): Tensor { N().unary_(code, this.h); return this; };
+  P[name] = function (this: Tensor): Tensor {
+    const a = this.h;
+    try { return new Tensor(N().unary(code, a)); } catch (e) { return relabel(e, name); }
+  };
+  if (INPLACE_UNARY.has(name)) {
+    P[`${name}_`] = function (this: Tensor): Tensor {
+      const a = this.h;
+      try { N().unary_(code, a); } catch (e) { relabel(e, `${name}_`); }
+      return this;
+    };
+  }
 }
 
 function optNum(fn: string, arg: string, v: unknown): number | null {
@@ -164,9 +178,11 @@ P['mean'] = function (this: Tensor, dim?: number | number[] | null, keepdim = fa
 };
 for (const [name, all, byDim] of [['max', 'maxAll', 'maxDim'], ['min', 'minAll', 'minDim']] as const) {
   P[name] = function (this: Tensor, dim?: number, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
-    if (dim === undefined) return new Tensor(N()[all](this.h));
-    const [v, i] = wrapList(N()[byDim](this.h, dimArg(name, 'dim', dim, this.ndim), boolArg(name, 'keepdim', keepdim)));
-    return { values: v!, indices: i! };
+    try {
+      if (dim === undefined) return new Tensor(N()[all](this.h));
+      const [v, i] = wrapList(N()[byDim](this.h, dimArg(name, 'dim', dim, this.ndim), boolArg(name, 'keepdim', keepdim)));
+      return { values: v!, indices: i! };
+    } catch (e) { return relabel(e, name); }
   };
 }
 for (const name of ['argmax', 'argmin'] as const) {

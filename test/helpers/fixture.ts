@@ -1,0 +1,38 @@
+/** Loading PyTorch fixtures (JSON written by scripts/fixtures/*.py) and comparing against them. */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { tensor, type Tensor, type DType } from '../../src/index.js';
+import { maxRelError, tolerance, type FloatDtype, type OpClass } from './tolerance.js';
+
+export interface EncodedTensor { shape: number[]; dtype: string; data: number[] }
+
+export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
+
+export function loadFixture<T = unknown>(rel: string): T {
+  return JSON.parse(readFileSync(join(FIXTURES, rel), 'utf8')) as T;
+}
+
+export function fromEnc(e: EncodedTensor, requiresGrad = false): Tensor {
+  const dtype = e.dtype as DType;
+  const data = dtype === 'float64' ? new Float64Array(e.data) : dtype === 'float32' ? new Float32Array(e.data)
+    : dtype === 'int64' ? BigInt64Array.from(e.data.map((v) => BigInt(v))) : dtype === 'int32' ? new Int32Array(e.data)
+    : new Uint8Array(e.data);
+  const t = tensor(data, { shape: e.shape, dtype });
+  if (requiresGrad) t.requiresGrad = true;
+  return t;
+}
+
+/** Assert a tensor equals a fixture tensor: same shape/dtype, values within the per-dtype tolerance. */
+export function expectTensorClose(actual: Tensor, expected: EncodedTensor, kind: OpClass, label = ''): number {
+  expect(actual.shape, `${label} shape`).toEqual(expected.shape);
+  const isFloat = expected.dtype.startsWith('float');
+  if (!isFloat) {
+    expect(actual.toArray(), `${label} values`).toEqual(expected.data);
+    return 0;
+  }
+  const err = maxRelError(actual.toArray(), expected.data);
+  expect(err, `${label} max relative error`).toBeLessThanOrEqual(tolerance(expected.dtype as FloatDtype, kind));
+  return err;
+}

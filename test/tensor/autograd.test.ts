@@ -1,0 +1,78 @@
+/** Autograd: backward, .grad, second-order Hessian-vector products (fixture from PyTorch), grad modes. */
+import { describe, expect, it } from 'vitest';
+import { F, grad, noGrad, enableGrad, isGradEnabled, tensor, tidy, zeroGrad, type Tensor } from '../../src/index.js';
+import { expectTensorClose, fromEnc, loadFixture, type EncodedTensor } from '../helpers/fixture.js';
+import { tolerance } from '../helpers/tolerance.js';
+
+const fx = loadFixture<{ hvp: Record<string, EncodedTensor> & { loss: number } }>('tensor/ops.json').hvp;
+
+describe('second-order autograd', () => {
+  it('Hessian-vector product through conv → batchNorm → relu → pool → linear → CE matches PyTorch', () => {
+    tidy(() => {
+      const x = fromEnc(fx.x), y = fromEnc(fx.y);
+      const w = fromEnc(fx.w, true), lin = fromEnc(fx.lin, true);
+      const lossFn = (): Tensor => {
+        let h = F.conv2d(x, w, null, { padding: 1 });
+        h = F.batchNorm(h, null, null, { training: true });
+        h = F.adaptiveAvgPool2d(F.relu(h), 1).flatten(1);
+        return F.crossEntropy(F.linear(h, lin), y);
+      };
+      const loss = lossFn();
+      expect(Math.abs(loss.item() - fx.loss) / Math.abs(fx.loss)).toBeLessThan(tolerance('float32', 'matmul'));
+      const [gw, gl] = grad(loss, [w, lin], { createGraph: true });
+      expectTensorClose(gw!, fx.gw, 'matmul', 'dL/dw');
+      expectTensorClose(gl!, fx.gl, 'matmul', 'dL/dlin');
+      const vw = fromEnc(fx.vw), vl = fromEnc(fx.vl);
+      const [hw, hl] = grad(gw!.mul(vw).sum().add(gl!.mul(vl).sum()), [w, lin]);
+      // Second derivatives accumulate more rounding: compared at the step tolerance (1e-5 relative).
+      expectTensorClose(hw!, fx.hw, 'step', 'Hv (w)');
+      expectTensorClose(hl!, fx.hl, 'step', 'Hv (lin)');
+    });
+  });
+});
+
+describe('backward and .grad', () => {
+  it('accumulates into .grad across calls and zeroGrad resets it', () => {
+    const w = tensor([1, 2, 3], { requiresGrad: true });
+    tidy(() => w.mul(w).sum().backward());
+    tidy(() => w.mul(w).sum().backward());
+    expect(w.grad!.toArray()).toEqual([4, 8, 12]); // d/dw Σw² = 2w, twice
+    zeroGrad([w]);
+    expect(w.grad).toBeNull();
+    w.dispose();
+  });
+  it('retainGraph allows a second backward; without it LibTorch refuses with a clean JS error', () => {
+    const w = tensor([2], { requiresGrad: true });
+    const y = w.mul(w).mul(w);
+    y.backward(null, { retainGraph: true });
+    y.backward();
+    expect(w.grad!.toArray()).toEqual([24]); // 3w² twice
+    const z = w.exp();
+    z.backward();
+    let err: any;
+    try { z.backward(); } catch (e) { err = e; }
+    expect(err.code).toBe('ERR_SDARTS_TORCH');
+    expect(err.message).toMatch(/^backward\(\): Trying to backward through the graph a second time/);
+    expect(err.message).not.toMatch(/Exception raised from|\.cpp:/);
+    [w, y, z].forEach((t) => t.dispose());
+  });
+  it('noGrad disables recording and restores the previous mode, enableGrad re-enables inside', () => {
+    const w = tensor([1], { requiresGrad: true });
+    expect(isGradEnabled()).toBe(true);
+    const r = noGrad(() => {
+      const a = w.mul(2);
+      const b = enableGrad(() => w.mul(2));
+      return [a.requiresGrad, b.requiresGrad, isGradEnabled()];
+    });
+    expect(r).toEqual([false, true, false]);
+    expect(isGradEnabled()).toBe(true);
+    w.dispose();
+  });
+  it('detach cuts the graph; allowUnused gives null for unused inputs', () => {
+    tidy(() => {
+      const a = tensor([3], { requiresGrad: true }), b = tensor([5], { requiresGrad: true });
+      const y = a.mul(a.detach());
+      expect(grad(y.sum(), [a, b], { allowUnused: true }).map((g) => (g ? g.toArray() : null))).toEqual([[3], null]);
+    });
+  });
+});
