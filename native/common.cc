@@ -2,6 +2,8 @@
 
 #include <c10/util/Exception.h>
 
+#include <cmath>
+
 namespace sdarts {
 
 int32_t TensorTable::Put(at::Tensor t) {
@@ -199,7 +201,11 @@ at::Scalar ArgScalar(const Napi::CallbackInfo& info, size_t i) {
     return at::Scalar(static_cast<int64_t>(info[i].As<Napi::BigInt>().Int64Value(&lossless)));
   }
   if (!info[i].IsNumber()) throw ArgError("argument " + std::to_string(i) + " must be a number or boolean");
-  return at::Scalar(info[i].As<Napi::Number>().DoubleValue());
+  double d = info[i].As<Napi::Number>().DoubleValue();
+  // JS has one number type: integral values become integral scalars (as a Python int would), so
+  // `intTensor.add_(1)` keeps its dtype and float tensors are unaffected.
+  if (d == std::trunc(d) && std::fabs(d) <= 9007199254740992.0) return at::Scalar(static_cast<int64_t>(d));
+  return at::Scalar(d);
 }
 
 c10::ScalarType ArgDtype(const Napi::CallbackInfo& info, size_t i) {

@@ -1,3 +1,4 @@
+import { referencePython } from '../helpers/python.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -63,17 +64,13 @@ describe('event encoding', () => {
   });
 });
 
-/** A python with tensorboard: $SDARTS_PYTHON (required to work when set) or the repo's .venv-py. */
-function tensorboardPython(): string | null {
-  const explicit = process.env.SDARTS_PYTHON;
-  if (explicit) return explicit;
-  const venv = join(ROOT, '.venv-py', 'bin', 'python');
-  if (existsSync(venv) && spawnSync(venv, ['-c', 'import tensorboard'], { timeout: 120_000 }).status === 0) return venv;
-  return null;
+/** TensorBoard's own reader runs in the reference Python (npm test's pretest provisions it). */
+function tensorboardPython(): string {
+  return referencePython();
 }
 
 describe('TensorBoardWriter', () => {
-  it('round-trips scalars: in-repo decoder always, TensorBoard EventAccumulator when a python with tensorboard exists', () => {
+  it('round-trips scalars: the in-repo decoder and TensorBoard\'s own EventAccumulator read what was written', () => {
     const dir = join(tmp, 'run');
     const w = new TensorBoardWriter(dir, { host: 'h' });
     const expected: Record<string, { step: number; value: number; wallTime: number }[]> = {};
@@ -105,7 +102,7 @@ describe('TensorBoardWriter', () => {
     expect(decoded).toEqual(expected);
 
     const python = tensorboardPython();
-    if (python !== null) {
+    {
       const expectedFile = join(tmp, 'expected.json');
       writeFileSync(expectedFile, JSON.stringify({ scalars: expected }));
       const res = spawnSync(python, [join(ROOT, 'scripts', 'fixtures', 'read_tensorboard.py'), dir, expectedFile], { encoding: 'utf8', timeout: 120_000 });
