@@ -122,7 +122,7 @@ describe('space column order vs reference state-dict keys', () => {
 
   for (const name of SPACE_NAMES) {
     it(`${name}: every column's keys in cells 0 and 2 are those of the listed op`, () => {
-      const tsv = readFileSync(join(FIXTURES, 'state-dict-ops', `cnn-search-${name}-C16-L8-classes10.tsv`), 'utf8');
+      const tsv = readFileSync(join(FIXTURES, 'state-dict', `cnn-search-${name}-C16-L8-classes10.tsv`), 'utf8');
       const keys = new Map<string, string[]>();
       for (const line of tsv.trim().split('\n').slice(1)) {
         const [key, shape] = line.split('\t');

@@ -1,0 +1,127 @@
+/**
+ * The DARTS search network (`model_search.Network`): stem 3C, `layers` cells with reductions at ⅓ and
+ * ⅔ depth, 4 nodes per cell, concat of the last 4, global average pool + linear. The architecture
+ * logits α (normal and reduce, 1e-3·N(0,1)) are long-lived leaves that are NOT module parameters.
+ *
+ * forward(x) mixes with softmax(α); forward(x, archWeights) mixes with the given simplex weights
+ * (the reference's `updateType='weight'`), which is how perturbed weights enter the weight step.
+ */
+import { F, keep, noGrad, randn, type Device, type Tensor } from '../tensor/index.js';
+import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Layer, Linear, Module, ModuleList, Sequential } from '../nn/index.js';
+import { SearchCell } from './search-cell.js';
+import { getSpace, NUM_EDGES, type SearchSpace, type SpaceName } from './spaces.js';
+import { deriveGenotype, softmaxRows, type Genotype } from './genotype.js';
+import { rangeError } from '../util/errors.js';
+
+export interface SearchNetworkConfig {
+  space: SpaceName | SearchSpace;
+  C?: number;
+  numClasses?: number;
+  layers?: number;
+  inChannels?: number;
+  steps?: number;
+  multiplier?: number;
+  stemMultiplier?: number;
+  device?: Device;
+}
+
+/** Simplex weights for the two cell types (rows sum to 1). */
+export interface ArchWeights { normal: Tensor; reduce: Tensor }
+
+export class SearchNetwork extends Module {
+  readonly space: SearchSpace;
+  readonly C: number;
+  readonly numClasses: number;
+  readonly layers: number;
+  readonly inChannels: number;
+  readonly stem: Sequential;
+  readonly cells: ModuleList<SearchCell>;
+  readonly globalPooling: Layer;
+  readonly classifier: Linear;
+  /** Architecture logits [14, numOps]: leaves with requires_grad, not in parameters()/stateDict(). */
+  readonly alphas: { normal: Tensor; reduce: Tensor };
+
+  constructor(cfg: SearchNetworkConfig) {
+    super();
+    this.space = typeof cfg.space === 'string' ? getSpace(cfg.space) : cfg.space;
+    const C = (this.C = cfg.C ?? 16);
+    this.numClasses = cfg.numClasses ?? 10;
+    const layers = (this.layers = cfg.layers ?? 8);
+    this.inChannels = cfg.inChannels ?? 3;
+    const steps = cfg.steps ?? 4, multiplier = cfg.multiplier ?? 4, stemMult = cfg.stemMultiplier ?? 3;
+    for (const [n, v, min] of [['C', C, 2], ['numClasses', this.numClasses, 1], ['layers', layers, 1], ['inChannels', this.inChannels, 1]] as const) {
+      if (!Number.isInteger(v) || v < min) throw rangeError('SearchNetwork', n, `an integer >= ${min}`, v);
+    }
+    if (C % 2) throw rangeError('SearchNetwork', 'C', 'an even integer (FactorizedReduce halves channels)', C);
+
+    let cCurr = stemMult * C;
+    this.stem = this.registerModule('stem', new Sequential(new Conv2d(this.inChannels, cCurr, 3, { padding: 1, bias: false }), new BatchNorm2d(cCurr)));
+    let cPP = cCurr, cP = cCurr;
+    cCurr = C;
+    this.cells = this.registerModule('cells', new ModuleList<SearchCell>());
+    let reductionPrev = false;
+    for (let i = 0; i < layers; i++) {
+      const reduction = i === Math.floor(layers / 3) || i === Math.floor((2 * layers) / 3);
+      if (reduction) cCurr *= 2;
+      this.cells.append(new SearchCell({ steps, multiplier, cPP, cP, C: cCurr, reduction, reductionPrev, edges: reduction ? this.space.reduce : this.space.normal }));
+      reductionPrev = reduction;
+      [cPP, cP] = [cP, multiplier * cCurr];
+    }
+    this.globalPooling = this.registerModule('global_pooling', new AdaptiveAvgPool2d(1));
+    this.classifier = this.registerModule('classifier', new Linear(cP, this.numClasses));
+    // α last, as the reference's _initialize_alphas: same seed ⇒ same draws as PyTorch.
+    const nOps = this.space.normal[0]!.length;
+    const mk = (): Tensor => keep(noGrad(() => randn([NUM_EDGES, nOps]).mul_(1e-3)).requiresGrad_(true));
+    this.alphas = { normal: mk(), reduce: mk() };
+    if (cfg.device && cfg.device !== 'cpu') this.to(cfg.device);
+  }
+
+  override to(device: Device): this {
+    super.to(device);
+    for (const k of ['normal', 'reduce'] as const) {
+      const a = this.alphas[k];
+      if (a.device === device) continue;
+      const moved = keep(noGrad(() => a.to(device)).detach().requiresGrad_(true));
+      a.dispose();
+      (this.alphas as { normal: Tensor; reduce: Tensor })[k] = moved;
+    }
+    return this;
+  }
+
+  archParameters(): Tensor[] {
+    return [this.alphas.normal, this.alphas.reduce];
+  }
+
+  /** softmax(α) per row: the mixing weights of the 'alpha' forward mode. */
+  softmaxWeights(): ArchWeights {
+    return { normal: F.softmax(this.alphas.normal, -1), reduce: F.softmax(this.alphas.reduce, -1) };
+  }
+
+  forward(x: Tensor, archWeights?: ArchWeights): Tensor {
+    const w = archWeights ?? this.softmaxWeights();
+    let s0 = this.stem.forward(x);
+    let s1 = s0;
+    for (const cell of this.cells) {
+      const s = cell.forward(s0, s1, cell.reduction ? w.reduce : w.normal);
+      s0 = s1;
+      s1 = s;
+    }
+    return this.classifier.forward(this.globalPooling.forward(s1).flatten(1));
+  }
+
+  /** Genotype from softmax of the raw logits (never from perturbed values). */
+  genotype(): Genotype {
+    const rows = (t: Tensor): number[][] => {
+      const flat = t.toArray();
+      const n = t.size(1);
+      return Array.from({ length: t.size(0) }, (_, i) => flat.slice(i * n, (i + 1) * n));
+    };
+    return deriveGenotype(softmaxRows(rows(this.alphas.normal)), softmaxRows(rows(this.alphas.reduce)), this.space);
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.alphas.normal.dispose();
+    this.alphas.reduce.dispose();
+  }
+}
