@@ -126,7 +126,8 @@ describe('space column order vs reference state-dict keys', () => {
       const keys = new Map<string, string[]>();
       for (const line of tsv.trim().split('\n').slice(1)) {
         const [key, shape] = line.split('\t');
-        const m = /^cells\.(\d+)\._ops\.(\d+)\._ops\.(\d+)\.(.+)$/.exec(key!)!;
+        const m = /^cells\.([02])\._ops\.(\d+)\._ops\.(\d+)\.(.+)$/.exec(key!);
+        if (!m) continue; // stem, preprocessing, other cells, classifier, α
         const id = `${m[1]}/${m[2]}/${m[3]}`;
         keys.set(id, [...(keys.get(id) ?? []), `${m[4]} ${shape}`]);
       }
