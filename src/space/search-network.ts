@@ -25,8 +25,8 @@ export interface SearchNetworkConfig {
   device?: Device;
 }
 
-/** Simplex weights for the two cell types (rows sum to 1). */
-export interface ArchWeights { normal: Tensor; reduce: Tensor }
+/** Simplex weights aligned with archParameters(): [normal, reduce], rows summing to 1. */
+export type ArchWeights = Tensor[];
 
 export class SearchNetwork extends Module {
   readonly space: SearchSpace;
@@ -94,15 +94,16 @@ export class SearchNetwork extends Module {
 
   /** softmax(α) per row: the mixing weights of the 'alpha' forward mode. */
   softmaxWeights(): ArchWeights {
-    return { normal: F.softmax(this.alphas.normal, -1), reduce: F.softmax(this.alphas.reduce, -1) };
+    return [F.softmax(this.alphas.normal, -1), F.softmax(this.alphas.reduce, -1)];
   }
 
   forward(x: Tensor, archWeights?: ArchWeights): Tensor {
     const w = archWeights ?? this.softmaxWeights();
+    if (w.length !== 2) throw rangeError('SearchNetwork.forward', 'archWeights', '[normal, reduce] simplex weights', `${w.length} tensor(s)`);
     let s0 = this.stem.forward(x);
     let s1 = s0;
     for (const cell of this.cells) {
-      const s = cell.forward(s0, s1, cell.reduction ? w.reduce : w.normal);
+      const s = cell.forward(s0, s1, cell.reduction ? w[1]! : w[0]!);
       s0 = s1;
       s1 = s;
     }

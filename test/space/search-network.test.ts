@@ -53,7 +53,7 @@ describe('SearchNetwork', () => {
     tidy(() => {
       const x = randn([2, 1, 8, 8]);
       const a = noGrad(() => net.forward(x));
-      const b = noGrad(() => net.forward(x, { normal: F.softmax(net.alphas.normal, -1), reduce: F.softmax(net.alphas.reduce, -1) }));
+      const b = noGrad(() => net.forward(x, [F.softmax(net.alphas.normal, -1), F.softmax(net.alphas.reduce, -1)]));
       expect(a.shape).toEqual([2, 5]);
       expect(maxRelError(a.toArray(), b.toArray())).toBeLessThanOrEqual(tolerance('float32', 'elementwise'));
     });

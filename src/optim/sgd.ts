@@ -1,0 +1,80 @@
+/**
+ * Stochastic gradient descent with momentum, dampening, Nesterov and L2 weight decay: PyTorch's
+ * `torch.optim.SGD` (single-tensor path), with the same operations in the same order, so parameters
+ * match PyTorch's to the last bit given the same gradients:
+ *
+ *   g = grad + weight_decay · p                      (L2 term added to the gradient)
+ *   buf = clone(g) on the first step, else buf = momentum · buf + (1 − dampening) · g
+ *   g = g + momentum · buf (Nesterov)  or  g = buf
+ *   p = p − lr · g
+ */
+import { Tensor, keep, tidy } from '../tensor/index.js';
+import { rangeError } from '../util/errors.js';
+import { Optimizer, type OptimizerSpec, type ParamGroup, type ParamsArg } from './optimizer.js';
+import { bool, nonNegative, finite } from './validate.js';
+
+export interface SGDOptions {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+}
+
+const SPEC: OptimizerSpec<SGDOptions> = {
+  name: 'SGD',
+  hyper: {
+    lr: { torchKey: 'lr', check: nonNegative },
+    momentum: { torchKey: 'momentum', check: nonNegative },
+    // PyTorch accepts any dampening; values outside [0, 1] are legal if odd (negative amplifies g).
+    dampening: { torchKey: 'dampening', check: finite },
+    weightDecay: { torchKey: 'weight_decay', check: nonNegative },
+    nesterov: { torchKey: 'nesterov', check: bool },
+  },
+  state: { momentum_buffer: { kind: 'param', required: true } },
+  checkGroup(fn, g, at) {
+    if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0)) {
+      throw rangeError(fn, `${at}nesterov`, `false unless momentum > 0 and dampening = 0 (Nesterov momentum; got momentum=${g.momentum}, dampening=${g.dampening})`, g.nesterov);
+    }
+  },
+};
+
+export class SGD extends Optimizer<SGDOptions> {
+  /** Defaults follow torch 2.13: lr 1e-3, no momentum, no dampening, no weight decay. */
+  constructor(params: ParamsArg<SGDOptions>, options: Partial<SGDOptions> = {}) {
+    super(SPEC, params, options, { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false });
+  }
+
+  /**
+   * The live momentum buffer of a parameter (null before its first momentum step or without
+   * momentum). DARTS' unrolled architect reads it to form w − ξ(momentum·buf + ∇w L + wd·w).
+   * Owned by the optimizer: do not dispose it.
+   */
+  momentumBuffer(p: Tensor): Tensor | null {
+    const buf = this.state.get(p)?.['momentum_buffer'];
+    return buf instanceof Tensor ? buf : null;
+  }
+
+  protected updateGroup(group: ParamGroup<SGDOptions>): void {
+    const { lr, momentum, dampening, weightDecay, nesterov } = group;
+    for (const p of group.params) {
+      tidy(() => {
+        let g = p.grad;
+        if (g === null) return;
+        if (weightDecay !== 0) g = g.add(p, weightDecay);
+        if (momentum !== 0) {
+          const state = this.stateOf(p);
+          let buf = state['momentum_buffer'] as Tensor | undefined;
+          if (buf === undefined) {
+            buf = keep(g.clone());
+            state['momentum_buffer'] = buf;
+          } else {
+            buf.mul_(momentum).add_(g, 1 - dampening);
+          }
+          g = nesterov ? g.add(buf, momentum) : buf;
+        }
+        p.add_(g, -lr);
+      });
+    }
+  }
+}

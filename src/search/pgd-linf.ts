@@ -1,0 +1,59 @@
+/**
+ * SDARTS-ADV (spec §1.5): an L∞ PGD attack on the simplex weights. Sign-gradient ascent on the
+ * training loss, `steps` steps of 2ε/steps, optional random start, projection onto the ε-ball
+ * around the unperturbed point then clip after each step, in eval mode (BN running statistics);
+ * the attack is rejected (weights restored) if it did not raise the loss.
+ */
+import { F, grad, noGrad, tidy, keep, type Tensor } from '../tensor/index.js';
+import type { Supernet } from './supernet.js';
+import { clipSimplex_ } from './clip.js';
+
+export interface PgdOptions {
+  steps?: number;
+  randomStart?: boolean;
+  /** Replaces the random-start draw (tests; aligned with archWeights). */
+  start?: Tensor[];
+}
+
+export interface PgdResult { lossBefore: number; lossAfter: number; accepted: boolean }
+
+export function pgdLinf_(model: Supernet, archWeights: Tensor[], x: Tensor, y: Tensor, epsilon: number, o: PgdOptions = {}): PgdResult {
+  const steps = o.steps ?? 7;
+  const randomStart = o.randomStart ?? true;
+  const wasTraining = model.training;
+  if (wasTraining) model.eval();
+  const saved = archWeights.map((w) => keep(noGrad(() => w.clone())));
+  try {
+    const lr = (2 * epsilon) / steps;
+    const lossBefore = tidy(() => noGrad(() => F.crossEntropy(model.forward(x, archWeights), y).item()));
+    if (randomStart || o.start) {
+      noGrad(() => {
+        archWeights.forEach((w, i) => w.add_(o.start ? o.start[i]! : w.mul(0).uniform_(-epsilon, epsilon)));
+        for (const w of archWeights) clipSimplex_(w);
+      });
+    }
+    for (let s = 0; s < steps; s++) {
+      tidy(() => {
+        // Linf_SGD on −CE: a ← a − lr·sign(∇(−CE)), i.e. ascent on the loss.
+        const negLoss = F.crossEntropy(model.forward(x, archWeights), y).neg();
+        const gs = grad(negLoss, archWeights);
+        noGrad(() => {
+          archWeights.forEach((w, i) => {
+            w.add_(gs[i]!.sign(), -lr);
+            const delta = w.sub(saved[i]!).clamp_(-epsilon, epsilon);
+            w.copy_(saved[i]!.add(delta));
+          });
+          for (const w of archWeights) clipSimplex_(w);
+        });
+      });
+    }
+    const lossAfter = tidy(() => noGrad(() => F.crossEntropy(model.forward(x, archWeights), y).item()));
+    // Ties keep the perturbation (the reference restores only if strictly worse).
+    const accepted = !(lossBefore > lossAfter);
+    if (!accepted) noGrad(() => archWeights.forEach((w, i) => w.copy_(saved[i]!)));
+    return { lossBefore, lossAfter, accepted };
+  } finally {
+    for (const t of saved) t.dispose();
+    if (wasTraining) model.train();
+  }
+}
