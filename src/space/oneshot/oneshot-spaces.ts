@@ -1,0 +1,41 @@
+/**
+ * The three NAS-Bench-1Shot1 search spaces as the one-shot model sees them (spec §4.1–4.2): how many
+ * choice blocks a cell has and which blocks learn weights over their inputs. The topology constraints
+ * used for the NAS-Bench-101 conversion live in src/benchmark/one-shot-conversion.ts.
+ */
+import { rangeError } from '../../util/errors.js';
+import { ONESHOT_PRIMITIVES } from './oneshot-ops.js';
+
+export type OneShotSpaceId = 1 | 2 | 3;
+
+export interface OneShotSpace {
+  id: OneShotSpaceId;
+  /** Choice blocks per cell (`num_intermediate_nodes`). */
+  steps: number;
+  /**
+   * The first block with input weights. Block b has b+1 candidate inputs, so `alphas_inputs` holds one
+   * [1, b+1] tensor for b = firstWeightedBlock..steps−1 (the reference's `range(begin, steps+1)` with
+   * begin = firstWeightedBlock + 1). Block 0 never has any; in space 1 block 1 always sums its two
+   * inputs (its parents are fixed to {input, block 0}).
+   */
+  firstWeightedBlock: number;
+}
+
+export const ONESHOT_SPACES: Readonly<Record<OneShotSpaceId, OneShotSpace>> = {
+  1: { id: 1, steps: 4, firstWeightedBlock: 2 },
+  2: { id: 2, steps: 4, firstWeightedBlock: 1 },
+  3: { id: 3, steps: 5, firstWeightedBlock: 1 },
+};
+
+export function getOneShotSpace(space: unknown, fn = 'getOneShotSpace'): OneShotSpace {
+  const id = typeof space === 'string' && /^[123]$/.test(space) ? Number(space) : space;
+  if (id !== 1 && id !== 2 && id !== 3) throw rangeError(fn, 'space', 'search space 1, 2 or 3', space);
+  return ONESHOT_SPACES[id];
+}
+
+/** Shapes of the architecture tensors in archParameters() order: [mixed_op, output, ...inputs]. */
+export function archShapes(space: OneShotSpace): number[][] {
+  const shapes = [[space.steps, ONESHOT_PRIMITIVES.length], [1, space.steps + 1]];
+  for (let b = space.firstWeightedBlock; b < space.steps; b++) shapes.push([1, b + 1]);
+  return shapes;
+}
