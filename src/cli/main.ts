@@ -5,11 +5,17 @@
  */
 import { Command } from 'commander';
 import { addOptions, explicitOptions } from './options.js';
-import { runSearchCommand } from './search-command.js';
+import { runJobCommand, type Job } from './job-command.js';
 import { dataDownloadCommand } from './data-command.js';
 import { nasbenchQueryCommand } from './nasbench-command.js';
-import { SEARCH_CONFIG_OPTIONS } from '../run/search-job.js';
+import { SEARCH_CONFIG_OPTIONS, runSearch } from '../run/search-job.js';
+import { TRAIN_CONFIG_OPTIONS, runTrain, testCheckpoint } from '../run/train-job.js';
 import { reportError } from './errors.js';
+
+/** With --resume only the run directory (and --json) count: the run's saved config is reused. */
+function resumeOr(explicit: Record<string, unknown>, cmd: Command): Record<string, unknown> {
+  return explicit['resume'] ? { resume: explicit['resume'], json: explicit['json'] } : cmd.opts();
+}
 
 const program = new Command();
 program.name('sdarts').description('SmoothDARTS (SDARTS-RS / SDARTS-ADV) differentiable architecture search over LibTorch').showHelpAfterError();
@@ -17,7 +23,22 @@ program.name('sdarts').description('SmoothDARTS (SDARTS-RS / SDARTS-ADV) differe
 addOptions(program.command('search').description('CNN cell search (DARTS 1st/2nd order, SDARTS-RS, SDARTS-ADV) on S1-S5'), SEARCH_CONFIG_OPTIONS)
   .action(async (_opts, cmd: Command) => {
     const explicit = explicitOptions(cmd);
-    process.exitCode = await runSearchCommand(explicit['resume'] ? { resume: explicit['resume'] as string, json: explicit['json'] as boolean | undefined } : cmd.opts());
+    process.exitCode = await runJobCommand('search', runSearch as unknown as Job<object>, resumeOr(explicit, cmd));
+  });
+
+addOptions(program.command('train').description('train a cell from scratch (NetworkCIFAR, auxiliary head, drop-path, cutout) and report test accuracy'), TRAIN_CONFIG_OPTIONS)
+  .action(async (_opts, cmd: Command) => {
+    process.exitCode = await runJobCommand('train', runTrain as unknown as Job<object>, resumeOr(explicitOptions(cmd), cmd));
+  });
+
+program.command('test').description('evaluate a trained model (a `sdarts train` run directory) on the test split')
+  .requiredOption('--checkpoint <run-dir>', 'the run directory of `sdarts train`')
+  .option('--data <path>', 'dataset root (default: the one the run used)')
+  .option('--device <device>', "device ('cpu', 'cuda', 'cuda:N'; default: the run's)")
+  .option('--json', 'machine-readable output', false)
+  .action((o: { checkpoint: string; data?: string; device?: string; json: boolean }) => {
+    const r = testCheckpoint(o.checkpoint, { ...(o.data ? { data: o.data } : {}), ...(o.device ? { device: o.device as 'cpu' } : {}) });
+    process.stdout.write(o.json ? JSON.stringify(r) + '\n' : `test top-1 ${r.top1.toFixed(2)}%  top-5 ${r.top5.toFixed(2)}%  loss ${r.loss.toFixed(4)}  (${r.n} images, model after epoch ${r.epoch})\n`);
   });
 
 const data = program.command('data').description('datasets');

@@ -18,7 +18,7 @@ export interface OptionSpec {
 export const DEVICE_OPTIONS: OptionSpec[] = [
   { flag: 'device', kind: 'string', default: 'cpu', help: "device to run on: 'cpu', 'cuda' or 'cuda:N'" },
   { flag: 'threads', kind: 'int', default: 0, min: 0, help: 'LibTorch intra-op threads (0 = LibTorch default)' },
-  { flag: 'seed', kind: 'int', default: 2, min: 0, help: 'random seed (model init, perturbations, data order)' },
+  { flag: 'seed', kind: 'int', default: 2, min: 0, help: 'random seed (model init, perturbations, data order; the reference uses 2 for search, 0 for train)' },
 ];
 
 export const RUN_OPTIONS: OptionSpec[] = [
@@ -61,3 +61,26 @@ export const SEARCH_OPTIONS: OptionSpec[] = [
 export function optionKey(flag: string): string {
   return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
+
+/** `sdarts train` (evaluation of a cell from scratch, spec §2.10). */
+export const TRAIN_OPTIONS: OptionSpec[] = [
+  { flag: 'arch', kind: 'string', default: 'c100_s4_pgd', help: 'the cell: a library name (DARTS_V2, c10_s3_pgd, …), a genotype string in the DARTS format, a JSON file, or a search run directory' },
+  { flag: 'dataset', kind: 'choice', default: 'cifar10', choices: ['cifar10', 'cifar100', 'svhn', 'fashion-mnist'], help: 'dataset' },
+  { flag: 'data', kind: 'path', default: null, help: "dataset root in torchvision's layout (fashion-mnist: default = the embedded subset)" },
+  { flag: 'batch-size', kind: 'int', default: 96, min: 1, help: 'batch size' },
+  { flag: 'learning-rate', kind: 'float', default: 0.025, min: 0, help: 'SGD initial learning rate (cosine to 0)' },
+  { flag: 'momentum', kind: 'float', default: 0.9, min: 0, help: 'SGD momentum' },
+  { flag: 'weight-decay', kind: 'float', default: 3e-4, min: 0, help: 'SGD weight decay' },
+  { flag: 'epochs', kind: 'int', default: 600, min: 1, help: 'training epochs' },
+  { flag: 'init-channels', kind: 'int', default: 36, min: 2, help: 'initial channels C' },
+  { flag: 'layers', kind: 'int', default: 20, min: 3, help: 'cells' },
+  { flag: 'auxiliary', kind: 'bool', default: false, help: 'auxiliary head after the second reduction cell' },
+  { flag: 'auxiliary-weight', kind: 'float', default: 0.4, min: 0, help: 'weight of the auxiliary loss' },
+  { flag: 'cutout', kind: 'bool', default: false, help: 'cutout augmentation' },
+  { flag: 'cutout-length', kind: 'int', default: 16, min: 1, help: 'cutout square side' },
+  { flag: 'cutout-prob', kind: 'float', default: 1.0, min: 0, max: 1, help: 'cutout probability' },
+  { flag: 'drop-path-prob', kind: 'float', default: 0.2, min: 0, max: 0.99, help: 'final drop-path probability (ramped 0 → this over the epochs)' },
+  { flag: 'grad-clip', kind: 'float', default: 5, min: 0, help: 'clip the gradient 2-norm to this' },
+  { flag: 'limit-train', kind: 'int', default: 0, min: 0, help: 'use only the first N training images (0 = all)' },
+  { flag: 'limit-test', kind: 'int', default: 0, min: 0, help: 'evaluate only the first N test images (0 = all)' },
+];

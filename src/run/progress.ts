@@ -47,12 +47,15 @@ export class ProgressReporter {
       const line = `epoch ${epoch + 1}/${this.epochs} ${bar} ${step}/${steps}  loss ${Number(ev['loss']).toFixed(4)}  acc ${Number(ev['top1']).toFixed(1)}%  ${avg.toFixed(2)}s/step  ETA ${clock(remaining * avg)}`;
       this.out.write(`\r\x1b[2K${line}`);
       this.barShown = true;
-    } else if (ev.type === 'epoch' && this.o.tty) {
+    } else if (ev.type === 'epoch' && this.o.tty && ev['validAcc'] !== undefined) {
       const eig = ev['eigenvalue'] === null ? '' : `  λmax ${Number(ev['eigenvalue']).toExponential(3)}`;
       this.println(`epoch ${Number(ev['epoch']) + 1}/${ev['epochs']}: train acc ${Number(ev['trainAcc']).toFixed(2)}%  valid acc ${Number(ev['validAcc']).toFixed(2)}%  loss ${Number(ev['trainLoss']).toFixed(4)}${eig}  (${Number(ev['seconds']).toFixed(1)} s)`);
       this.println(`  genotype: ${ev['genotype']}`);
+    } else if (ev.type === 'epoch' && this.o.tty && ev['testAcc'] !== undefined) {
+      this.println(`epoch ${Number(ev['epoch']) + 1}/${ev['epochs']}: train acc ${Number(ev['trainAcc']).toFixed(2)}%  test acc ${Number(ev['testAcc']).toFixed(2)}% (top-5 ${Number(ev['testTop5']).toFixed(2)}%)  (${Number(ev['seconds']).toFixed(1)} s)`);
     } else if (ev.type === 'end') {
-      this.println(`${ev['reason'] === 'completed' ? 'final genotype' : 'genotype so far'}: ${ev['genotype']}`);
+      if (typeof ev['genotype'] === 'string') this.println(`${ev['reason'] === 'completed' ? 'final genotype' : 'genotype so far'}: ${ev['genotype']}`);
+      if (typeof ev['testAcc'] === 'number') this.println(`test accuracy: top-1 ${Number(ev['testAcc']).toFixed(2)}%, top-5 ${Number(ev['testTop5']).toFixed(2)}%`);
       this.println(`run directory: ${ev['runDir']}`);
     }
   }

@@ -141,8 +141,9 @@ export async function* runSearch(raw: Partial<SearchConfig>, opts: { signal?: Ab
 
     for (; epoch < c.epochs; epoch++) {
       const t0 = Date.now();
-      // The reference steps its scheduler before each epoch: epoch e trains with lr(e+1) (see README).
-      const lr = cosineLr(epoch + 1, c.epochs, c.learningRate, c.learningRateMin);
+      // Epoch e trains with η(e) (starts at the initial rate); the reference's scheduler-before-epoch
+      // shift to η(e+1) is deliberately not reproduced (see README, "Decisions").
+      const lr = cosineLr(epoch, c.epochs, c.learningRate, c.learningRateMin);
       wOpt.paramGroups[0]!.lr = lr;
       if (cutout) loader.setCutoutProb(c.epochs > 1 ? (c.cutoutProb * epoch) / (c.epochs - 1) : 0);
       const epsilon = epsilonAt(epoch, c.epochs, c.epsilonAlpha);

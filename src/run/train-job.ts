@@ -1,0 +1,219 @@
+/**
+ * `sdarts train`: train a cell from scratch (spec §2.10) — NetworkCIFAR, auxiliary head (weight 0.4),
+ * drop-path 0.2·e/E, cutout, SGD 0.025/0.9/3e-4, cosine to 0, grad clip 5 — on the shared runner
+ * (run dir, events, TensorBoard, atomic checkpoints, bit-exact resume, signals, progress). Test
+ * accuracy (top-1, top-5) is reported every epoch, as the reference does (it calls it "valid").
+ */
+import { F, manualSeed, noGrad, setNumThreads, tidy, type Device, type NamedTensors } from '../tensor/index.js';
+import { SGD, clipGradNorm_ } from '../optim/index.js';
+import { NetworkCIFAR } from '../space/eval-network.js';
+import { resolveGenotype } from '../space/genotype-library.js';
+import { formatGenotype, genotypeToJSON, type Genotype } from '../space/genotype.js';
+import { topkAccuracy } from '../search/metrics.js';
+import { DataLoader, type DataLoaderState } from '../data/data-loader.js';
+import { evalTransform, trainTransform } from '../data/transforms.js';
+import { validateConfig } from './config.js';
+import { DEVICE_OPTIONS, RUN_OPTIONS, TRAIN_OPTIONS } from './options.js';
+import { createRunDir, readRunConfig, writeRunConfig } from './run-dir.js';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { datasetNormalization, loadImageDataset, type SearchDatasetName } from './datasets.js';
+import { AverageMeter, RunLogs, optimizerFromCheckpoint, optimizerToCheckpoint, rngFromCheckpoint, rngToCheckpoint, type LogSizes } from './run-state.js';
+import { cosineLr } from './schedule.js';
+import type { ImageDataset } from '../data/image-dataset.js';
+
+export interface TrainConfig {
+  arch: string; dataset: SearchDatasetName; data: string | null; batchSize: number; learningRate: number; momentum: number;
+  weightDecay: number; epochs: number; initChannels: number; layers: number; auxiliary: boolean; auxiliaryWeight: number;
+  cutout: boolean; cutoutLength: number; cutoutProb: number; dropPathProb: number; gradClip: number; limitTrain: number; limitTest: number;
+  device: Device; threads: number; seed: number; save: string | null; resume: string | null; checkpointEvery: number; reportFreq: number; json: boolean;
+}
+
+export const TRAIN_CONFIG_OPTIONS = [...TRAIN_OPTIONS, ...DEVICE_OPTIONS, ...RUN_OPTIONS];
+
+export type TrainEvent =
+  | { type: 'start'; runDir: string; resumed: boolean; epoch: number; step: number; stepsPerEpoch: number; epochs: number; params: number; genotype: string; config: TrainConfig }
+  | { type: 'step'; epoch: number; step: number; stepsPerEpoch: number; globalStep: number; loss: number; top1: number; top5: number; lr: number; seconds: number }
+  | { type: 'epoch'; epoch: number; epochs: number; lr: number; dropPathProb: number; trainLoss: number; trainAcc: number; testLoss: number; testAcc: number; testTop5: number; seconds: number }
+  | { type: 'checkpoint'; epoch: number; step: number; path: string }
+  | { type: 'end'; reason: 'completed' | 'interrupted'; runDir: string; epoch: number; step: number; testAcc: number | null; testTop5: number | null };
+
+interface TrainCheckpoint {
+  epoch: number; step: number; globalStep: number; meters: Record<'loss' | 'top1' | 'top5', { sum: number; count: number }>;
+  loader: DataLoaderState; opt: unknown; logs: LogSizes; genotype: unknown; lastTest: { acc: number; top5: number } | null;
+}
+
+/** Top-1/top-5 (percent) and mean CE of `model` over a dataset, eval mode, no grad. */
+export function evaluate(model: NetworkCIFAR, data: ImageDataset, dataset: SearchDatasetName, batchSize: number, device: Device): { loss: number; top1: number; top5: number } {
+  const loader = new DataLoader(data, { batchSize, shuffle: false, transform: evalTransform(datasetNormalization(dataset)), device });
+  const loss = new AverageMeter(), t1 = new AverageMeter(), t5 = new AverageMeter();
+  const was = model.training;
+  model.eval();
+  for (const b of loader.epochBatches(0)) {
+    tidy(() => noGrad(() => {
+      const { logits } = model.forward(b.x);
+      const [a1, a5] = topkAccuracy(logits, b.y, [1, 5]);
+      loss.update(F.crossEntropy(logits, b.y).item(), b.size);
+      t1.update(a1!, b.size);
+      t5.update(a5!, b.size);
+    }));
+    b.dispose();
+  }
+  model.train(was);
+  return { loss: loss.avg, top1: t1.avg, top5: t5.avg };
+}
+
+function resolveTrainConfig(raw: Partial<TrainConfig>): { config: TrainConfig; runDir: string; resumed: boolean } {
+  if (raw.resume) {
+    const saved = readRunConfig<TrainConfig>(raw.resume, 'train');
+    return { config: validateConfig<TrainConfig>(TRAIN_CONFIG_OPTIONS, { ...saved, resume: raw.resume, json: raw.json ?? saved.json }), runDir: raw.resume, resumed: true };
+  }
+  const config = validateConfig<TrainConfig>(TRAIN_CONFIG_OPTIONS, raw as Record<string, unknown>);
+  resolveGenotype(config.arch); // fail before creating a run directory
+  const runDir = createRunDir(`train-${config.arch.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(-40)}-seed${config.seed}`, config.save);
+  writeRunConfig(runDir, 'train', { ...config, save: runDir });
+  return { config, runDir, resumed: false };
+}
+
+export async function* runTrain(raw: Partial<TrainConfig>, opts: { signal?: AbortSignal; echo?: (line: string) => void } = {}): AsyncGenerator<TrainEvent> {
+  const { config: c, runDir, resumed } = resolveTrainConfig(raw);
+  if (c.threads > 0) setNumThreads(c.threads);
+  const train = loadImageDataset(c.dataset, c.data, 'train', c.limitTrain);
+  const test = loadImageDataset(c.dataset, c.data, 'test', c.limitTest);
+  let genotype: Genotype = resolveGenotype(c.arch);
+
+  manualSeed(c.seed);
+  const model = new NetworkCIFAR({ genotype, C: c.initChannels, numClasses: train.classes, layers: c.layers, auxiliary: c.auxiliary, inChannels: train.channels, device: c.device });
+  const opt = new SGD(model.parameters(), { lr: c.learningRate, momentum: c.momentum, weightDecay: c.weightDecay });
+  const loader = new DataLoader(train, { batchSize: c.batchSize, shuffle: true, seed: c.seed, device: c.device, transform: trainTransform(datasetNormalization(c.dataset), { cutout: c.cutout ? { length: c.cutoutLength, prob: c.cutoutProb } : null }) });
+
+  let epoch = 0, step = 0, globalStep = 0;
+  let meters = { loss: new AverageMeter(), top1: new AverageMeter(), top5: new AverageMeter() };
+  let lastTest: { acc: number; top5: number } | null = null;
+  let truncate: LogSizes | undefined;
+  if (resumed) {
+    const ck = loadCheckpoint<TrainCheckpoint>(runDir, 'train', c.device);
+    try {
+      model.loadStateDict(Object.fromEntries(Object.entries(ck.tensors).filter(([k]) => k.startsWith('model.')).map(([k, v]) => [k.slice(6), v])));
+      optimizerFromCheckpoint(opt, ck.state.opt, ck.tensors);
+      rngFromCheckpoint(c.device, ck.tensors);
+    } finally {
+      for (const t of Object.values(ck.tensors)) t.dispose();
+    }
+    loader.setState(ck.state.loader);
+    ({ epoch, step, globalStep, lastTest } = ck.state);
+    meters = { loss: AverageMeter.from(ck.state.meters.loss), top1: AverageMeter.from(ck.state.meters.top1), top5: AverageMeter.from(ck.state.meters.top5) };
+    truncate = ck.state.logs;
+  }
+  const logs = new RunLogs(runDir, opts.echo, truncate);
+  const log = (m: string): void => logs.text.line(m);
+  const stepsPerEpoch = Math.ceil(train.n / c.batchSize);
+  const params = model.countParameters();
+
+  const checkpoint = (atEpoch: number, atStep: number): TrainEvent => {
+    const sizes = logs.sync();
+    const path = tidy(() => {
+      const T: NamedTensors = {};
+      for (const [k, v] of Object.entries(model.stateDict())) T[`model.${k}`] = v;
+      const oj = optimizerToCheckpoint(opt, 'opt', T);
+      rngToCheckpoint(c.device, T);
+      const state: TrainCheckpoint = { epoch: atEpoch, step: atStep, globalStep, meters: { loss: meters.loss.toJSON(), top1: meters.top1.toJSON(), top5: meters.top5.toJSON() }, loader: loader.getState(), opt: oj, logs: sizes, genotype: genotypeToJSON(genotype), lastTest };
+      return saveCheckpoint(runDir, 'train', T, state);
+    });
+    const ev = { type: 'checkpoint' as const, epoch: atEpoch, step: atStep, path };
+    logs.event(ev);
+    return ev;
+  };
+
+  try {
+    const start: TrainEvent = { type: 'start', runDir, resumed, epoch, step, stepsPerEpoch, epochs: c.epochs, params, genotype: formatGenotype(genotype), config: c };
+    logs.event({ ...start, config: undefined });
+    if (!resumed) {
+      log(`genotype = ${formatGenotype(genotype)}`);
+      log(`param size = ${(params / 1e6).toFixed(6)}MB (${params} parameters, auxiliary head excluded)`);
+    } else log(`resumed at epoch ${epoch} step ${step}`);
+    yield start;
+    for (; epoch < c.epochs; epoch++) {
+      const t0 = Date.now();
+      // Epoch e trains with η(e), cosine to η_min = 0 (the reference's one-epoch shift is not reproduced; README).
+      const lr = cosineLr(epoch, c.epochs, c.learningRate, 0);
+      opt.paramGroups[0]!.lr = lr;
+      const dropPathProb = (c.dropPathProb * epoch) / c.epochs;
+      model.dropPathProb = dropPathProb;
+      if (step === 0) log(`epoch ${epoch} lr ${lr.toExponential(6)} drop_path_prob ${dropPathProb.toExponential(6)}`);
+      model.train();
+      for (const b of loader.epochBatches(epoch)) {
+        const ts = Date.now();
+        const r = tidy(() => {
+          const { logits, logitsAux } = model.forward(b.x);
+          let loss = F.crossEntropy(logits, b.y);
+          if (logitsAux) loss = loss.add(F.crossEntropy(logitsAux, b.y).mul(c.auxiliaryWeight));
+          opt.zeroGrad();
+          loss.backward();
+          clipGradNorm_(model.parameters(), c.gradClip);
+          opt.step();
+          const [t1, t5] = topkAccuracy(logits, b.y, [1, 5]);
+          return { loss: loss.item(), top1: t1!, top5: t5! };
+        });
+        const n = b.size;
+        b.dispose();
+        opt.zeroGrad();
+        meters.loss.update(r.loss, n); meters.top1.update(r.top1, n); meters.top5.update(r.top5, n);
+        step++;
+        globalStep++;
+        const ev: TrainEvent = { type: 'step', epoch, step, stepsPerEpoch, globalStep, ...r, lr, seconds: (Date.now() - ts) / 1000 };
+        logs.event(ev);
+        if (step % c.reportFreq === 0 || step === stepsPerEpoch) log(`train ${String(step).padStart(3, '0')} ${meters.loss.avg.toExponential(6)} ${meters.top1.avg.toFixed(6)} ${meters.top5.avg.toFixed(6)}`);
+        yield ev;
+        await new Promise((res) => setImmediate(res));
+        if (opts.signal?.aborted) {
+          yield checkpoint(epoch, step);
+          log(`interrupted at epoch ${epoch} step ${step}; checkpoint written`);
+          yield { type: 'end', reason: 'interrupted', runDir, epoch, step, testAcc: lastTest?.acc ?? null, testTop5: lastTest?.top5 ?? null };
+          return;
+        }
+        if (c.checkpointEvery > 0 && step % c.checkpointEvery === 0 && step < stepsPerEpoch) yield checkpoint(epoch, step);
+      }
+      const t = evaluate(model, test, c.dataset, c.batchSize, c.device);
+      lastTest = { acc: t.top1, top5: t.top5 };
+      log(`train_acc ${meters.top1.avg.toFixed(6)}`);
+      log(`test_acc ${t.top1.toFixed(6)} top5 ${t.top5.toFixed(6)}`);
+      logs.tb.addScalars({ 'Acc/train': meters.top1.avg, 'Obj/train': meters.loss.avg, 'Acc/test': t.top1, 'Acc/test_top5': t.top5, 'Obj/test': t.loss, lr, drop_path_prob: dropPathProb }, epoch);
+      const ev: TrainEvent = { type: 'epoch', epoch, epochs: c.epochs, lr, dropPathProb, trainLoss: meters.loss.avg, trainAcc: meters.top1.avg, testLoss: t.loss, testAcc: t.top1, testTop5: t.top5, seconds: (Date.now() - t0) / 1000 };
+      logs.event(ev);
+      meters = { loss: new AverageMeter(), top1: new AverageMeter(), top5: new AverageMeter() };
+      step = 0;
+      yield ev;
+      yield checkpoint(epoch + 1, 0);
+      if (opts.signal?.aborted && epoch < c.epochs - 1) {
+        yield { type: 'end', reason: 'interrupted', runDir, epoch: epoch + 1, step: 0, testAcc: lastTest.acc, testTop5: lastTest.top5 };
+        return;
+      }
+    }
+    const end: TrainEvent = { type: 'end', reason: 'completed', runDir, epoch, step, testAcc: lastTest?.acc ?? null, testTop5: lastTest?.top5 ?? null };
+    log(`final test_acc ${lastTest?.acc.toFixed(6)} top5 ${lastTest?.top5.toFixed(6)}`);
+    logs.event(end);
+    yield end;
+  } finally {
+    logs.close();
+    model.dispose();
+    opt.dispose?.();
+    genotype = genotype as Genotype;
+  }
+}
+
+/** `sdarts test`: evaluate a trained model (a train run directory) on the test split. */
+export function testCheckpoint(runDir: string, o: { data?: string | null; device?: Device; limitTest?: number } = {}): { top1: number; top5: number; loss: number; n: number; epoch: number } {
+  const c = readRunConfig<TrainConfig>(runDir, 'train');
+  const device = o.device ?? c.device;
+  const ck = loadCheckpoint<TrainCheckpoint>(runDir, 'train', device);
+  const test = loadImageDataset(c.dataset, o.data !== undefined ? o.data : c.data, 'test', o.limitTest ?? c.limitTest);
+  const model = new NetworkCIFAR({ genotype: resolveGenotype(JSON.stringify(ck.state.genotype)), C: c.initChannels, numClasses: test.classes, layers: c.layers, auxiliary: c.auxiliary, inChannels: test.channels, device });
+  try {
+    model.loadStateDict(Object.fromEntries(Object.entries(ck.tensors).filter(([k]) => k.startsWith('model.')).map(([k, v]) => [k.slice(6), v])));
+    const r = evaluate(model, test, c.dataset, c.batchSize, device);
+    return { ...r, n: test.n, epoch: ck.state.epoch };
+  } finally {
+    for (const t of Object.values(ck.tensors)) t.dispose();
+    model.dispose();
+  }
+}
