@@ -2,3 +2,45 @@
 export * from './tensor/index.js';
 export * as autograd from './tensor/autograd.js';
 export { SdartsError } from './util/errors.js';
+
+// nn, optim
+export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
+
+// data
+export { loadDataset } from './data/dataset.js';
+export type { ImageDataset } from './data/image-dataset.js';
+export { loadEmbeddedFashionMnist, EMBEDDED_FASHION_MNIST_DIR } from './data/embedded.js';
+export { downloadDataset } from './data/download.js';
+export { SearchDataLoader } from './data/loader.js';
+export { DataLoader } from './data/data-loader.js';
+export { trainTransform, evalTransform } from './data/transforms.js';
+export { NORMALIZATION, normalizationFor } from './data/normalization.js';
+
+// search spaces, networks, genotypes
+export { PRIMITIVES, type PrimitiveName } from './space/primitives.js';
+export { getSpace, SPACE_NAMES, type SpaceName, type SearchSpace } from './space/spaces.js';
+export { OPS } from './space/operations.js';
+export { SearchNetwork, type SearchNetworkConfig } from './space/search-network.js';
+export { NetworkCIFAR, countsTowardModelSize, type NetworkCIFARConfig, type NetworkCIFAROutput } from './space/eval-network.js';
+export { formatGenotype, parseGenotype, genotypeToJSON, genotypeFromJSON, deriveGenotype, type Genotype } from './space/genotype.js';
+export { getGenotype, resolveGenotype, CNN_GENOTYPE_NAMES } from './space/genotype-library.js';
+export * as oneshot from './space/oneshot/index.js';
+
+// search algorithms
+export { Architect } from './search/architect.js';
+export { searchStep, type SearchStepConfig, type SearchStepResult } from './search/search-step.js';
+export { PERTURBATIONS, type PerturbationName } from './search/perturbation.js';
+export { clipSimplex_ } from './search/clip.js';
+export { epsilonAt } from './search/epsilon-schedule.js';
+export { dominantEigenvalue, exactHessianEigenvalue, hessianVectorProduct } from './search/hessian.js';
+export { oneShotEigenvalue } from './search/oneshot-eigenvalue.js';
+
+// the runner: the same jobs the CLI runs, as async iterables of events
+export { runSearch, type SearchConfig, type SearchEvent } from './run/search-job.js';
+export { runTrain, testCheckpoint, type TrainConfig, type TrainEvent } from './run/train-job.js';
+export { runNasbenchSearch, scoreRun, type NasbenchSearchConfig } from './run/nasbench-search-job.js';
+export type { EngineEvent } from './run/search-engine.js';
+
+// NAS-Bench-101 / 1Shot1 (pure TS)
+export * as benchmark from './benchmark/index.js';

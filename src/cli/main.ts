@@ -10,6 +10,7 @@ import { dataDownloadCommand } from './data-command.js';
 import { nasbenchQueryCommand } from './nasbench-command.js';
 import { SEARCH_CONFIG_OPTIONS, runSearch } from '../run/search-job.js';
 import { TRAIN_CONFIG_OPTIONS, runTrain, testCheckpoint } from '../run/train-job.js';
+import { NASBENCH_SEARCH_CONFIG_OPTIONS, runNasbenchSearch, scoreLine, scoreRun } from '../run/nasbench-search-job.js';
 import { reportError } from './errors.js';
 
 /** With --resume only the run directory (and --json) count: the run's saved config is reused. */
@@ -55,6 +56,21 @@ nb.command('query').description('print the metrics of one architecture')
   .option('--cache-dir <path>', 'where to keep the index cache (default: beside the file)')
   .option('--json', 'machine-readable output', false)
   .action((o: { nasbench: string; hash?: string; spec?: string; cacheDir?: string; json: boolean }) => { nasbenchQueryCommand(o); });
+
+addOptions(nb.command('search').description('NAS-Bench-1Shot1 one-shot search (spaces 1-3) with DARTS / SDARTS-RS / SDARTS-ADV, scored every epoch'), NASBENCH_SEARCH_CONFIG_OPTIONS)
+  .action(async (_opts, cmd: Command) => {
+    process.exitCode = await runJobCommand('nasbench search', runNasbenchSearch as unknown as Job<object>, resumeOr(explicitOptions(cmd), cmd));
+  });
+
+nb.command('score <run-dir>').description('re-score every saved epoch of a `nasbench search` run against NAS-Bench-101')
+  .requiredOption('--nasbench <file>', 'nasbench_only108.tfrecord (or nasbench_full.tfrecord)')
+  .option('--cache-dir <path>', 'where to keep the index cache (default: beside the file)')
+  .option('--json', 'machine-readable output', false)
+  .action((dir: string, o: { nasbench: string; cacheDir?: string; json: boolean }) => {
+    const r = scoreRun(dir, o.nasbench, o.cacheDir);
+    if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
+    else for (const e of r.epochs) process.stdout.write(`epoch ${e.epoch}: ${scoreLine(e.score)}\n`);
+  });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.exitCode = reportError(err);
