@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { tensor, type Tensor, type DType } from '../../src/index.js';
-import { maxRelError, tolerance, type FloatDtype, type OpClass } from './tolerance.js';
+import { TEST_DEVICE, maxRelError, tolerance, type FloatDtype, type OpClass } from './tolerance.js';
 
 export interface EncodedTensor { shape: number[]; dtype: string; data: number[] }
 
@@ -19,7 +19,12 @@ export function fromEnc(e: EncodedTensor, requiresGrad = false): Tensor {
   const data = dtype === 'float64' ? new Float64Array(e.data) : dtype === 'float32' ? new Float32Array(e.data)
     : dtype === 'int64' ? BigInt64Array.from(e.data.map((v) => BigInt(v))) : dtype === 'int32' ? new Int32Array(e.data)
     : new Uint8Array(e.data);
-  const t = tensor(data, { shape: e.shape, dtype });
+  let t = tensor(data, { shape: e.shape, dtype });
+  if (TEST_DEVICE !== 'cpu') {
+    const moved = t.to(TEST_DEVICE);
+    t.dispose();
+    t = moved;
+  }
   if (requiresGrad) t.requiresGrad = true;
   return t;
 }

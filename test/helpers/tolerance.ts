@@ -14,6 +14,21 @@ export const TOLERANCE = {
 export type FloatDtype = keyof typeof TOLERANCE;
 
 /**
+ * On CUDA (run with SDARTS_TEST_DEVICE=cuda on a GPU machine) kernels differ from the CPU fixtures:
+ * transcendental functions by a few ulps, and cuDNN convolutions use TF32 by default (LibTorch and
+ * PyTorch alike), about 1e-3 relative.
+ */
+export const TOLERANCE_CUDA = {
+  float32: { elementwise: 1e-5, matmul: 3e-3, step: 3e-3 },
+  float64: { elementwise: 1e-12, matmul: 1e-10, step: 1e-10 },
+  float16: { elementwise: 1e-3, matmul: 1e-2, step: 1e-2 },
+  bfloat16: { elementwise: 1e-2, matmul: 5e-2, step: 5e-2 },
+} as const;
+
+/** The device the tensor tests put fixture tensors on (default cpu). */
+export const TEST_DEVICE = (process.env['SDARTS_TEST_DEVICE'] ?? 'cpu') as 'cpu' | 'cuda';
+
+/**
  * Max over elements of |a-b| / max(|b|, atolScale) where atolScale keeps near-zero references from
  * exploding the ratio: elements are compared relative to the larger of their own magnitude and the
  * tensor's RMS magnitude * 1e-3.
@@ -34,6 +49,6 @@ export function maxRelError(actual: ArrayLike<number>, expected: ArrayLike<numbe
   return worst;
 }
 
-export function tolerance(dtype: FloatDtype, kind: OpClass): number {
-  return TOLERANCE[dtype][kind];
+export function tolerance(dtype: FloatDtype, kind: OpClass, device: string = TEST_DEVICE): number {
+  return (device.startsWith('cuda') ? TOLERANCE_CUDA : TOLERANCE)[dtype][kind];
 }
