@@ -99,7 +99,7 @@ bool IsNullish(const Napi::Value& v) { return v.IsNull() || v.IsUndefined(); }
 
 void Export(Napi::Env env, Napi::Object exports, const char* name, NativeFn fn) {
   auto* data = env.GetInstanceData<AddonData>();
-  data->entries.push_back(std::make_unique<ExportEntry>(ExportEntry{name, fn}));
+  data->entries.push_back(std::make_unique<ExportEntry>(ExportEntry{name, fn, data}));
   exports.Set(name, Napi::Function::New(env, Guarded, name, data->entries.back().get()));
 }
 
@@ -131,7 +131,7 @@ std::vector<at::Tensor> ArgTensorList(const Napi::CallbackInfo& info, size_t i) 
 
 int64_t ArgInt(const Napi::CallbackInfo& info, size_t i) {
   Need(info, i, "integer");
-  if (info[i].IsBigInt()) {
+  if (!info[i].IsNumber() && info[i].IsBigInt()) {
     bool lossless = true;
     return info[i].As<Napi::BigInt>().Int64Value(&lossless);
   }
@@ -195,13 +195,16 @@ std::optional<std::vector<int64_t>> ArgOptIntList(const Napi::CallbackInfo& info
 
 at::Scalar ArgScalar(const Napi::CallbackInfo& info, size_t i) {
   Need(info, i, "scalar");
-  if (info[i].IsBoolean()) return at::Scalar(info[i].As<Napi::Boolean>().Value());
-  if (info[i].IsBigInt()) {
-    bool lossless = true;
-    return at::Scalar(static_cast<int64_t>(info[i].As<Napi::BigInt>().Int64Value(&lossless)));
+  Napi::Value v = info[i];
+  if (!v.IsNumber()) {
+    if (v.IsBoolean()) return at::Scalar(v.As<Napi::Boolean>().Value());
+    if (v.IsBigInt()) {
+      bool lossless = true;
+      return at::Scalar(static_cast<int64_t>(v.As<Napi::BigInt>().Int64Value(&lossless)));
+    }
+    throw ArgError("argument " + std::to_string(i) + " must be a number or boolean");
   }
-  if (!info[i].IsNumber()) throw ArgError("argument " + std::to_string(i) + " must be a number or boolean");
-  double d = info[i].As<Napi::Number>().DoubleValue();
+  double d = v.As<Napi::Number>().DoubleValue();
   // JS has one number type: integral values become integral scalars (as a Python int would), so
   // `intTensor.add_(1)` keeps its dtype and float tensors are unaffected.
   if (d == std::trunc(d) && std::fabs(d) <= 9007199254740992.0) return at::Scalar(static_cast<int64_t>(d));

@@ -31,10 +31,12 @@ class TensorTable {
 };
 
 using NativeFn = Napi::Value (*)(const Napi::CallbackInfo&);
+struct AddonData;
 
 struct ExportEntry {
   std::string name;
   NativeFn fn;
+  AddonData* data;  // the environment's state, reachable from info.Data() without another N-API call
 };
 
 // Per-environment state (vitest workers, worker threads): never statics.
@@ -50,7 +52,7 @@ struct ArgError : std::runtime_error {
 };
 
 inline TensorTable& Table(const Napi::CallbackInfo& info) {
-  return info.Env().GetInstanceData<AddonData>()->table;
+  return static_cast<ExportEntry*>(info.Data())->data->table;
 }
 
 void Export(Napi::Env env, Napi::Object exports, const char* name, NativeFn fn);
