@@ -3,12 +3,13 @@
  * perturbation completes and writes the run directory; a run killed with SIGKILL mid-epoch and resumed
  * ends with α and genotype bitwise equal to the uninterrupted run; SIGINT checkpoints and exits 130.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readEvents } from '../../src/run/events-log.js';
 import { runPython } from '../helpers/python.js';
+import { FIXTURES } from '../helpers/fixture.js';
 import { sdarts, sdartsAsync } from './cli.js';
 
 const TINY = ['--dataset', 'fashion-mnist', '--layers', '3', '--init-channels', '4', '--batch-size', '32', '--limit-train', '256', '--threads', '1', '--seed', '3'];
@@ -104,6 +105,21 @@ describe('sdarts search (end to end)', () => {
     const noData = sdarts(['search', '--dataset', 'cifar10', '--save', join(tmp, 'nodata')]);
     expect(noData.status).toBe(2);
     expect(noData.stderr).toMatch(/--data is required for --dataset cifar10/);
+    // A truncated checkpoint and a foreign one (a train run's) are refused with clear messages.
+    const src = join(tmp, 'run-random');
+    const cut = join(tmp, 'truncated');
+    cpSync(src, cut, { recursive: true });
+    const ck = readFileSync(join(cut, 'checkpoint.safetensors'));
+    writeFileSync(join(cut, 'checkpoint.safetensors'), ck.subarray(0, ck.length - 100));
+    const t = sdarts(['search', '--resume', cut]);
+    expect(t.status).toBe(2);
+    expect(t.stderr).toMatch(/Cannot resume: .*checkpoint\.safetensors is not a valid safetensors file/);
+    const foreign = join(tmp, 'foreign');
+    cpSync(src, foreign, { recursive: true });
+    writeFileSync(join(foreign, 'checkpoint.safetensors'), readFileSync(join(FIXTURES, 'nn', 'tinynet-torch.safetensors')));
+    const f = sdarts(['search', '--resume', foreign]);
+    expect(f.status).toBe(2);
+    expect(f.stderr).toMatch(/Cannot resume from .*checkpoint\.safetensors: it is not an sdarts checkpoint/);
     const missing = sdarts(['search', '--resume', join(tmp, 'nope')]);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/is not a run directory \(no config\.json\)/);
