@@ -108,6 +108,10 @@ Napi::Value CudaMemoryStats(const Napi::CallbackInfo& info) {
 Napi::Value MallocTune(const Napi::CallbackInfo& info) {
   int64_t mmapThreshold = ArgInt(info, 0);
   int64_t trimThreshold = ArgInt(info, 1);
+  constexpr int64_t kMax = 2147483647;
+  if (mmapThreshold < 0 || mmapThreshold > kMax || trimThreshold < 0 || trimThreshold > kMax) {
+    throw ArgError("thresholds must be byte counts in [0, 2^31 - 1]", true);
+  }
   bool ok = true;
 #ifdef __GLIBC__
   ok = mallopt(M_MMAP_THRESHOLD, static_cast<int>(mmapThreshold)) == 1 && ok;
