@@ -14,6 +14,15 @@ const device = arg('device', 'cpu'), C = +arg('C', 16), L = +arg('layers', 8), B
 if (threads > 0) setNumThreads(threads);
 const sync = () => { if (device !== 'cpu') cuda.synchronize(device); };
 
+// PyTorch first, in its own process: the two must not hold their peak memory at the same time.
+const cands = [process.env.SDARTS_PYTHON, join(root, '.venv-py', 'bin', 'python'), 'python3'].filter(Boolean);
+let py = null;
+for (const p of cands) {
+  if (p.includes('/') && !existsSync(p)) continue;
+  const r = spawnSync(p, [join(root, 'scripts', 'fixtures', 'bench_search_twin.py'), device, String(C), String(L), String(B), String(steps), String(threads || getNumThreads())], { encoding: 'utf8' });
+  if (r.status === 0) { py = JSON.parse(r.stdout.trim().split('\n').pop()); break; }
+}
+
 const ts = {};
 for (const perturb of ['none', 'random', 'pgd_linf']) {
   manualSeed(0);
@@ -35,13 +44,6 @@ for (const perturb of ['none', 'random', 'pgd_linf']) {
   Object.values(batch).forEach((t) => t.dispose());
 }
 
-const cands = [process.env.SDARTS_PYTHON, join(root, '.venv-py', 'bin', 'python'), 'python3'].filter(Boolean);
-let py = null;
-for (const p of cands) {
-  if (p.includes('/') && !existsSync(p)) continue;
-  const r = spawnSync(p, [join(root, 'scripts', 'fixtures', 'bench_search_twin.py'), device, String(C), String(L), String(B), String(steps), String(threads || getNumThreads())], { encoding: 'utf8' });
-  if (r.status === 0) { py = JSON.parse(r.stdout.trim().split('\n').pop()); break; }
-}
 console.log(`sdarts bench:search — S5, C=${C}, ${L} cells, batch ${B}, 32×32, first order, ${device}, ${getNumThreads()} thread(s), LibTorch ${buildInfo().torchVersion}; median of ${steps} steps`);
 console.log('perturb      sdarts s/step   PyTorch s/step   sdarts/PyTorch');
 for (const p of ['none', 'random', 'pgd_linf']) {
