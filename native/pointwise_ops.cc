@@ -160,6 +160,19 @@ Napi::Value BinaryScalar(const Napi::CallbackInfo& info) {
   return Ret(info, BinaryTS(op, ArgTensor(info, 1), ArgScalar(info, 2), ArgScalar(info, 3)));
 }
 
+// The alpha = 1 forms: the common case, one argument fewer to convert per call.
+Napi::Value Binary1(const Napi::CallbackInfo& info) {
+  static const at::Scalar one(1);
+  int op = static_cast<int>(ArgInt(info, 0));
+  return Ret(info, BinaryTT(op, ArgTensor(info, 1), ArgTensor(info, 2), one));
+}
+
+Napi::Value BinaryScalar1(const Napi::CallbackInfo& info) {
+  static const at::Scalar one(1);
+  int op = static_cast<int>(ArgInt(info, 0));
+  return Ret(info, BinaryTS(op, ArgTensor(info, 1), ArgScalar(info, 2), one));
+}
+
 Napi::Value Binary_(const Napi::CallbackInfo& info) {
   int op = static_cast<int>(ArgInt(info, 0));
   BinaryTT_(op, ArgTensor(info, 1), ArgTensor(info, 2), ArgScalar(info, 3));
@@ -231,6 +244,8 @@ Napi::Value Lerp_(const Napi::CallbackInfo& info) {
 void RegisterPointwise(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "binary", Binary);
   Export(env, exports, "binaryScalar", BinaryScalar);
+  Export(env, exports, "binary1", Binary1);
+  Export(env, exports, "binaryScalar1", BinaryScalar1);
   Export(env, exports, "binary_", Binary_);
   Export(env, exports, "binaryScalar_", BinaryScalar_);
   Export(env, exports, "unary", UnaryFn);

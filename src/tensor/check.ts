@@ -97,7 +97,7 @@ export function pairArg(fn: string, arg: string, v: unknown, min: number): numbe
  */
 export function relabel(err: unknown, api: string): never {
   if (err instanceof Error) {
-    const m = /^[A-Za-z_]+\(\): /.exec(err.message);
+    const m = /^[A-Za-z_0-9]+\(\): /.exec(err.message);
     if (m) err.message = `${api}(): ${err.message.slice(m[0].length)}`;
   }
   throw err;

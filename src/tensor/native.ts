@@ -35,6 +35,8 @@ export interface NativeAddon {
   setRngState(device: number, state: Uint8Array): void;
   // pointwise
   binary(op: number, a: H, b: H, alpha: number): H;
+  binary1(op: number, a: H, b: H): H;
+  binaryScalar1(op: number, a: H, s: number | boolean): H;
   binaryScalar(op: number, a: H, s: number | boolean, alpha: number): H;
   binary_(op: number, a: H, b: H, alpha: number): void;
   binaryScalar_(op: number, a: H, s: number | boolean, alpha: number): void;

@@ -96,10 +96,14 @@ function binary(name: BinaryOpName): BinaryFn {
     const a = this.h;
     if (other instanceof Tensor) {
       const b = tensorArg(name, 'other', other);
-      try { return new Tensor(N().binary(code, a, b, alpha)); } catch (e) { return relabel(e, name); }
+      try {
+        return new Tensor(alpha === 1 ? N().binary1(code, a, b) : N().binary(code, a, b, alpha));
+      } catch (e) { return relabel(e, name); }
     }
     if (typeof other !== 'number' && typeof other !== 'boolean') throw typeError(name, 'other', 'a Tensor, number or boolean', other);
-    try { return new Tensor(N().binaryScalar(code, a, other, alpha)); } catch (e) { return relabel(e, name); }
+    try {
+      return new Tensor(alpha === 1 ? N().binaryScalar1(code, a, other) : N().binaryScalar(code, a, other, alpha));
+    } catch (e) { return relabel(e, name); }
   };
 }
 
