@@ -65,11 +65,22 @@ std::string Prefixed(const std::string& prefix, const std::string& msg) {
   return msg.rfind(prefix, 0) == 0 ? msg : prefix + msg;
 }
 
+[[noreturn]] Napi::Value Rethrow(const Napi::CallbackInfo& info, const std::string& prefix);
+
 Napi::Value Guarded(const Napi::CallbackInfo& info) {
   auto* entry = static_cast<ExportEntry*>(info.Data());
-  const std::string prefix = entry->name + "(): ";
   try {
     return entry->fn(info);
+  } catch (...) {
+    // The message prefix is built only on failure: the success path must not allocate.
+    return Rethrow(info, entry->name + "(): ");
+  }
+}
+
+// Called inside a catch handler: rethrows the active exception as the right JS error.
+[[noreturn]] Napi::Value Rethrow(const Napi::CallbackInfo& info, const std::string& prefix) {
+  try {
+    throw;
   } catch (const Napi::Error&) {
     throw;
   } catch (const ArgError& e) {
