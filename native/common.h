@@ -43,7 +43,15 @@ struct ExportEntry {
 struct AddonData {
   TensorTable table;
   std::vector<std::unique_ptr<ExportEntry>> entries;
+  // Argument slots shared with JS for the hottest entry points (see pointwise_ops.cc BinaryFast):
+  // JS writes op code and handles here, then calls with no arguments — no per-argument N-API calls.
+  Napi::Reference<Napi::Int32Array> argRef;
+  int32_t* args = nullptr;
 };
+
+inline AddonData& Data(const Napi::CallbackInfo& info) {
+  return *static_cast<ExportEntry*>(info.Data())->data;
+}
 
 // A malformed call (wrong N-API type, bad handle, out-of-range value). Becomes TypeError/RangeError.
 struct ArgError : std::runtime_error {

@@ -173,6 +173,29 @@ Napi::Value BinaryScalar1(const Napi::CallbackInfo& info) {
   return Ret(info, BinaryTS(op, ArgTensor(info, 1), ArgScalar(info, 2), one));
 }
 
+// setArgSlots(Int32Array(4)): registers the shared argument slots (kept alive by a reference).
+Napi::Value SetArgSlots(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
+      info[0].As<Napi::Int32Array>().ElementLength() < 4) {
+    throw ArgError("argument 0 must be an Int32Array of at least 4 elements");
+  }
+  auto arr = info[0].As<Napi::Int32Array>();
+  auto& d = Data(info);
+  d.argRef = Napi::Persistent(arr);
+  d.args = arr.Data();
+  return info.Env().Undefined();
+}
+
+// binaryFast(): op = slots[0], a = slots[1], b = slots[2], alpha 1. The handles are checked by the
+// table like any other; the op code by the switch.
+Napi::Value BinaryFast(const Napi::CallbackInfo& info) {
+  static const at::Scalar one(1);
+  auto& d = Data(info);
+  if (d.args == nullptr) throw ArgError("setArgSlots() was not called");
+  if (info.Length() != 0) throw ArgError("takes no arguments: the op code and handles are read from the argument slots");
+  return Napi::Number::New(info.Env(), d.table.Put(BinaryTT(d.args[0], d.table.Get(d.args[1]), d.table.Get(d.args[2]), one)));
+}
+
 Napi::Value Binary_(const Napi::CallbackInfo& info) {
   int op = static_cast<int>(ArgInt(info, 0));
   BinaryTT_(op, ArgTensor(info, 1), ArgTensor(info, 2), ArgScalar(info, 3));
@@ -245,6 +268,8 @@ void RegisterPointwise(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "binary", Binary);
   Export(env, exports, "binaryScalar", BinaryScalar);
   Export(env, exports, "binary1", Binary1);
+  Export(env, exports, "setArgSlots", SetArgSlots);
+  Export(env, exports, "binaryFast", BinaryFast);
   Export(env, exports, "binaryScalar1", BinaryScalar1);
   Export(env, exports, "binary_", Binary_);
   Export(env, exports, "binaryScalar_", BinaryScalar_);

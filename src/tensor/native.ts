@@ -36,6 +36,8 @@ export interface NativeAddon {
   // pointwise
   binary(op: number, a: H, b: H, alpha: number): H;
   binary1(op: number, a: H, b: H): H;
+  setArgSlots(slots: Int32Array): void;
+  binaryFast(): H;
   binaryScalar1(op: number, a: H, s: number | boolean): H;
   binaryScalar(op: number, a: H, s: number | boolean, alpha: number): H;
   binary_(op: number, a: H, b: H, alpha: number): void;
@@ -185,6 +187,10 @@ export function native(): NativeAddon {
     // (measured: 2x slower search steps on CPU). Keep up to 256 MiB blocks and 1 GiB of free heap.
     // SDARTS_MALLOC_TUNING=0 turns this off.
     if (process.env['SDARTS_MALLOC_TUNING'] !== '0') addon.mallocTune(256 * 2 ** 20, 2 ** 30 - 1);
+    addon.setArgSlots(ARG_SLOTS);
   }
   return addon;
 }
+
+/** Argument slots shared with the addon for the hottest calls (tensor ⊕ tensor with alpha 1). */
+export const ARG_SLOTS = new Int32Array(4);

@@ -2,7 +2,7 @@
  * Tensor methods (PyTorch names in camelCase; in-place ops keep the trailing underscore).
  * Added to Tensor.prototype here so tensor.ts stays about identity and lifetime.
  */
-import { native } from './native.js';
+import { ARG_SLOTS, native } from './native.js';
 import { Tensor, wrapList } from './tensor.js';
 import { BinaryOp, UnaryOp, type BinaryOpName, type UnaryOpName } from './opcodes.js';
 import { dtypeCode, type DType } from './dtype.js';
@@ -97,7 +97,10 @@ function binary(name: BinaryOpName): BinaryFn {
     if (other instanceof Tensor) {
       const b = tensorArg(name, 'other', other);
       try {
-        return new Tensor(alpha === 1 ? N().binary1(code, a, b) : N().binary(code, a, b, alpha));
+        if (alpha !== 1) return new Tensor(N().binary(code, a, b, alpha));
+        const n = N();
+        ARG_SLOTS[0] = code; ARG_SLOTS[1] = a; ARG_SLOTS[2] = b;
+        return new Tensor(n.binaryFast());
       } catch (e) { return relabel(e, name); }
     }
     if (typeof other !== 'number' && typeof other !== 'boolean') throw typeError(name, 'other', 'a Tensor, number or boolean', other);
