@@ -54,14 +54,40 @@ function replacer(_key: string, value: unknown): unknown {
   return value;
 }
 
+/** An append-only log file: fsync on demand, fsync + close once. */
+abstract class AppendOnlyFile {
+  protected fd: number | null = null;
+
+  /** fsync: everything written so far survives a crash. */
+  sync(): void {
+    if (this.fd !== null) fsyncSync(this.fd);
+  }
+
+  /** Flush and close; closing twice is a no-op. */
+  close(): void {
+    if (this.fd === null) return;
+    const fd = this.fd;
+    this.fd = null;
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
 /** Appends one JSON object per line to `<dir>/events.jsonl`. */
-export class EventsLog {
+export class EventsLog extends AppendOnlyFile {
   readonly path: string;
   /** Bytes of a cut-off last line removed when the file was reopened (0 normally). */
   readonly trimmedBytes: number;
-  private fd: number | null;
 
   constructor(dir: string) {
+    super();
     if (typeof dir !== 'string' || dir === '') throw typeError('EventsLog', 'dir', 'a directory path', dir);
     mkdirSync(dir, { recursive: true });
     this.path = join(dir, EVENTS_FILE);
@@ -90,25 +116,6 @@ export class EventsLog {
     writeAll(this.fd, line + '\n');
   }
 
-  /** fsync: everything appended so far survives a crash. */
-  sync(): void {
-    if (this.fd !== null) fsyncSync(this.fd);
-  }
-
-  close(): void {
-    if (this.fd === null) return;
-    const fd = this.fd;
-    this.fd = null;
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
-  }
 }
 
 /**
@@ -171,13 +178,13 @@ export interface TextLogOptions {
 }
 
 /** Timestamped human-readable lines: `2025-01-31 14:02:07 epoch 3 train_acc 71.20`. */
-export class TextLog {
+export class TextLog extends AppendOnlyFile {
   readonly path: string;
-  private fd: number | null;
   private readonly echo: ((line: string) => void) | undefined;
   private readonly now: () => Date;
 
   constructor(dir: string, options: TextLogOptions = {}) {
+    super();
     if (typeof dir !== 'string' || dir === '') throw typeError('TextLog', 'dir', 'a directory path', dir);
     const fileName = options.fileName ?? TEXT_LOG_FILE;
     if (typeof fileName !== 'string' || fileName === '' || /[/\\]/.test(fileName)) {
@@ -204,22 +211,4 @@ export class TextLog {
     this.echo?.(text);
   }
 
-  sync(): void {
-    if (this.fd !== null) fsyncSync(this.fd);
-  }
-
-  close(): void {
-    if (this.fd === null) return;
-    const fd = this.fd;
-    this.fd = null;
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
-  }
 }
