@@ -12,20 +12,27 @@ namespace sdarts {
 namespace {
 
 // benchFloor(kind, iterations) -> microseconds per iteration.
-// kind 0: c = a.add(b) on 1-element float tensors (allocating); 1: acc.add_(b) (in place);
-// 2: conv2d forward + backward, 64x16x32x32 input, 16->16 3x3 kernel.
+// kind 0: c = a.add(b) on 1-element float tensors (allocating), LibTorch's public API as a C++ user
+// writes it; 1: acc.add_(b) (in place); 2: conv2d forward + backward, 64x16x32x32 input, 16->16 3x3
+// kernel; 3: the allocating add through the addon's own native path (PointwiseBinary, with its
+// dispatch shortcut) — the same native work a TS `a.add(b)` does, minus the JS boundary and table.
 Napi::Value BenchFloor(const Napi::CallbackInfo& info) {
   int64_t kind = ArgInt(info, 0);
   int64_t iters = ArgInt(info, 1);
   if (iters < 1) throw ArgError("iterations must be >= 1", true);
   auto opts = at::TensorOptions().dtype(at::kFloat);
   double us = 0;
-  if (kind == 0 || kind == 1) {
+  if (kind == 0 || kind == 1 || kind == 3) {
     at::Tensor a = at::ones({1}, opts), b = at::ones({1}, opts), acc = at::ones({1}, opts);
     auto t0 = std::chrono::steady_clock::now();
     if (kind == 0) {
       for (int64_t i = 0; i < iters; i++) {
         at::Tensor c = a.add(b);
+      }
+    } else if (kind == 3) {
+      const at::Scalar one(1);
+      for (int64_t i = 0; i < iters; i++) {
+        at::Tensor c = PointwiseBinary(0, a, b, one);
       }
     } else {
       for (int64_t i = 0; i < iters; i++) acc.add_(b);

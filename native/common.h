@@ -86,6 +86,10 @@ int32_t DeviceCode(const c10::Device& d);
 Napi::Value Ret(const Napi::CallbackInfo& info, at::Tensor t);
 Napi::Value RetList(const Napi::CallbackInfo& info, const std::vector<at::Tensor>& ts);
 
+// The out-of-place tensor-tensor pointwise path every binary op takes (pointwise_ops.cc); the bench
+// floor times it directly so the TS overhead is measured against the same native work.
+at::Tensor PointwiseBinary(int op, const at::Tensor& a, const at::Tensor& b, const at::Scalar& alpha);
+
 // Registration, one per translation unit.
 void RegisterCreation(Napi::Env env, Napi::Object exports);
 void RegisterPointwise(Napi::Env env, Napi::Object exports);

@@ -1,6 +1,8 @@
 // Pointwise arithmetic, comparisons, unary math, clamp, where. Op codes mirror src/tensor/opcodes.ts.
 #include "common.h"
 
+#include <ATen/core/LegacyTypeDispatch.h>
+#include <ATen/core/grad_mode.h>
 #include <ATen/ops/pow.h>
 #include <ATen/ops/rsub.h>
 #include <ATen/ops/where.h>
@@ -18,7 +20,29 @@ enum UnaryOp : int {
   kReciprocal, kSquare, kSin, kCos, kLog1p, kExpm1, kLogicalNot, kIsNan, kTrunc, kLog2, kIsFinite
 };
 
+// Dispatch shortcut for out-of-place pointwise ops. When autograd has nothing to record (grad mode
+// off, or no input requires grad) the op enters the dispatcher below the autograd layer, which is
+// exactly where the autograd kernel would forward it; the result is the same tensor without the
+// bookkeeping (about 0.1 µs of a 0.6 µs tiny op). In-place and view ops never take it: their
+// ADInplaceOrView kernels bump version counters and record view bases. Forward-mode AD (dual
+// tensors) is not exposed by this addon, so it cannot be bypassed here.
+class BelowAutogradIfIdle {
+ public:
+  explicit BelowAutogradIfIdle(bool idle) {
+    if (idle) guard_.emplace();
+  }
+
+ private:
+  std::optional<at::AutoDispatchBelowADInplaceOrView> guard_;
+};
+
+bool AutogradIdle(const at::Tensor& a) { return !at::GradMode::is_enabled() || !a.requires_grad(); }
+bool AutogradIdle(const at::Tensor& a, const at::Tensor& b) {
+  return !at::GradMode::is_enabled() || (!a.requires_grad() && !b.requires_grad());
+}
+
 at::Tensor BinaryTT(int op, const at::Tensor& a, const at::Tensor& b, const at::Scalar& alpha) {
+  BelowAutogradIfIdle below(AutogradIdle(a, b));
   switch (op) {
     case kAdd: return a.add(b, alpha);
     case kSub: return a.sub(b, alpha);
@@ -42,6 +66,7 @@ at::Tensor BinaryTT(int op, const at::Tensor& a, const at::Tensor& b, const at::
 }
 
 at::Tensor BinaryTS(int op, const at::Tensor& a, const at::Scalar& s, const at::Scalar& alpha) {
+  BelowAutogradIfIdle below(AutogradIdle(a));
   switch (op) {
     case kAdd: return a.add(s, alpha);
     case kSub: return a.sub(s, alpha);
@@ -93,6 +118,7 @@ void BinaryTS_(int op, at::Tensor& a, const at::Scalar& s, const at::Scalar& alp
 }
 
 at::Tensor Unary(int op, const at::Tensor& a) {
+  BelowAutogradIfIdle below(AutogradIdle(a));
   switch (op) {
     case kNeg: return a.neg();
     case kAbs: return a.abs();
@@ -263,6 +289,10 @@ Napi::Value Lerp_(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
+
+at::Tensor PointwiseBinary(int op, const at::Tensor& a, const at::Tensor& b, const at::Scalar& alpha) {
+  return BinaryTT(op, a, b, alpha);
+}
 
 void RegisterPointwise(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "binary", Binary);

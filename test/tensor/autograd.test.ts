@@ -76,3 +76,49 @@ describe('backward and .grad', () => {
     });
   });
 });
+
+// Out-of-place pointwise ops enter the dispatcher below autograd when it has nothing to record
+// (native/pointwise_ops.cc). These cases pin PyTorch's rules for when a result records a graph.
+describe('autograd recording of out-of-place pointwise ops (dispatch shortcut)', () => {
+  it('records exactly when grad mode is on and an input requires grad', () => {
+    tidy(() => {
+      const w = tensor([1.5, -2], { requiresGrad: true }), x = tensor([0.5, 3]);
+      const cases: [string, () => Tensor, boolean][] = [
+        ['w.add(x)', () => w.add(x), true],
+        ['x.mul(w)', () => x.mul(w), true],
+        ['x.add(x)', () => x.add(x), false],
+        ['w.mul(2)', () => w.mul(2), true],
+        ['x.mul(2)', () => x.mul(2), false],
+        ['w.exp()', () => w.exp(), true],
+        ['x.exp()', () => x.exp(), false],
+        ['noGrad w.add(w)', () => noGrad(() => w.add(w)), false],
+        ['noGrad w.exp()', () => noGrad(() => w.exp()), false],
+        ['noGrad w.sub(3)', () => noGrad(() => w.sub(3)), false],
+      ];
+      for (const [label, make, records] of cases) {
+        const r = make();
+        expect([label, r.requiresGrad, r.isLeaf]).toEqual([label, records, !records]);
+      }
+    });
+  });
+  it('a result made without a graph can become a leaf and receives gradients (d/dc Σc² = 2c)', () => {
+    tidy(() => {
+      const c = tensor([1, 2]).add(tensor([0.5, -4]));
+      c.requiresGrad = true;
+      c.mul(c).sum().backward();
+      expect(c.grad!.toArray()).toEqual([3, -4]);
+    });
+  });
+  it('an in-place change to such a result, saved for backward, is still caught by its version counter', () => {
+    tidy(() => {
+      const w = tensor([1, 2], { requiresGrad: true });
+      const s = tensor([0, 1]).exp(); // made below autograd (no input requires grad)
+      const y = w.mul(s).sum(); // saves s for backward
+      s.add_(1);
+      let err: any;
+      try { y.backward(); } catch (e) { err = e; }
+      expect(err?.code).toBe('ERR_SDARTS_TORCH');
+      expect(err.message).toMatch(/modified by an inplace operation/);
+    });
+  });
+});
