@@ -9,11 +9,26 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { existsSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ones, randn, tidy, F, nativeAddon, setNumThreads, getNumThreads, buildInfo } from '../dist/index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+// Pin this process — and so the Python child, which inherits it — to one CPU, so both sides run on
+// the same core: on a shared VM one vCPU can be much slower than another for minutes at a time.
+// BENCH_PIN=none disables; BENCH_PIN=k picks CPU k (default: the last one).
+const pinWanted = process.env.BENCH_PIN ?? String(cpus().length - 1);
+if (process.platform === 'linux' && pinWanted !== 'none' && process.env.SDARTS_BENCH_PINNED === undefined) {
+  const r = spawnSync('taskset', ['-c', pinWanted, process.execPath, fileURLToPath(import.meta.url)], {
+    stdio: 'inherit',
+    env: { ...process.env, SDARTS_BENCH_PINNED: pinWanted },
+  });
+  if (r.error === undefined) process.exit(r.status ?? 1);
+  console.error(`(taskset unavailable: ${r.error.message}; running unpinned)`);
+}
+const pinned = process.env.SDARTS_BENCH_PINNED;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const N = Number(process.env.BENCH_N ?? 100_000);
 const NCONV = Number(process.env.BENCH_NCONV ?? 20);
@@ -128,7 +143,7 @@ const ratios = (num, den) => (den.length === num.length && den.length > 0 ? medi
 const f = (v) => (v === undefined || v === null ? '     n/a' : v.toFixed(3).padStart(8));
 const fr = (v) => (v === null ? 'n/a' : v.toFixed(2) + '×').padStart(7);
 console.log(`sdarts bench:ops — LibTorch ${buildInfo().torchVersion}, ${getNumThreads()} intra-op thread(s), node ${process.version}${py ? `, python torch ${py.version}` : ', no python torch found'}`);
-console.log(`${ROUNDS} interleaved rounds (TS, C++, Python); tiny ops ×${N} per round, conv2d fwd+bwd (64×16×32×32, 16→16 3×3) ×${NCONV}`);
+console.log(`${pinned !== undefined ? `all on CPU ${pinned}; ` : 'unpinned; '}${ROUNDS} interleaved rounds (TS, C++, Python); tiny ops ×${N} per round, conv2d fwd+bwd (64×16×32×32, 16→16 3×3) ×${NCONV}`);
 console.log('µs per op, median over rounds; ratios are medians of the per-round ratios');
 console.log('op                          TS µs  C++ API  C++ path    Py µs  TS/C++  TS/Py');
 const rows = [['alloc', 'c = a.add(b) (allocating)'], ['inplace', 'acc.add_(b) (in place)'], ['conv', 'conv2d fwd+bwd']];
