@@ -1,7 +1,8 @@
 /**
  * End-to-end `sdarts search` on the embedded Fashion-MNIST subset with a tiny network: each
  * perturbation completes and writes the run directory; a run killed with SIGKILL mid-epoch and resumed
- * ends with α and genotype bitwise equal to the uninterrupted run; SIGINT checkpoints and exits 130.
+ * ends with α and genotype bitwise equal to the uninterrupted run; SIGINT / SIGTERM checkpoint and exit
+ * 130 / 143.
  */
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,22 +79,24 @@ describe('sdarts search (end to end)', () => {
     expect(steps(killed)).toEqual(steps(ref));
   });
 
-  it('SIGINT finishes the step, checkpoints, exits 130 with a resume hint; --resume completes the run', async () => {
-    const dir = join(tmp, 'sigint');
-    const args = ['search', ...TINY, '--space', 's2', '--epochs', '2', '--json', '--save', dir];
-    let sent = false;
-    const r = await sdartsAsync(args, (line, child) => {
-      const ev = JSON.parse(line);
-      if (ev.type === 'step' && ev.epoch === 0 && ev.step === 1 && !sent) { sent = true; child.kill('SIGINT'); }
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    it(`${signal} finishes the step, checkpoints, exits ${code} with a resume hint; --resume completes the run`, async () => {
+      const dir = join(tmp, signal.toLowerCase());
+      const args = ['search', ...TINY, '--space', 's2', '--epochs', '2', '--json', '--save', dir];
+      let sent = false;
+      const r = await sdartsAsync(args, (line, child) => {
+        const ev = JSON.parse(line);
+        if (ev.type === 'step' && ev.epoch === 0 && ev.step === 1 && !sent) { sent = true; child.kill(signal); }
+      });
+      expect(r.code).toBe(code);
+      expect(r.stderr).toContain(`resume with: sdarts search --resume ${dir}`);
+      const events = readEvents(dir);
+      expect(events.some((e) => e['type'] === 'checkpoint')).toBe(true);
+      const resumed = sdarts(['search', '--resume', dir, '--json']);
+      expect(resumed.status).toBe(0);
+      expect(JSON.parse(readFileSync(join(dir, 'genotype.json'), 'utf8')).final).not.toBeNull();
     });
-    expect(r.code).toBe(130);
-    expect(r.stderr).toContain(`resume with: sdarts search --resume ${dir}`);
-    const events = readEvents(dir);
-    expect(events.some((e) => e['type'] === 'checkpoint')).toBe(true);
-    const resumed = sdarts(['search', '--resume', dir, '--json']);
-    expect(resumed.status).toBe(0);
-    expect(JSON.parse(readFileSync(join(dir, 'genotype.json'), 'utf8')).final).not.toBeNull();
-  });
+  }
 
   it('bad flags and a foreign or truncated checkpoint give clear errors (exit 2), never a stack trace', () => {
     const bad = sdarts(['search', '--space', 's9']);
