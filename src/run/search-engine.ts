@@ -4,7 +4,7 @@
  * Hessian analysis, the epoch's architecture (logged and saved, including after the last epoch), and
  * a checkpoint; plus checkpoints every `checkpointEvery` steps and on abort (SIGINT/SIGTERM).
  */
-import { F, manualSeed, noGrad, tidy, type Device, type NamedTensors, type Tensor } from '../tensor/index.js';
+import { F, manualSeed, noGrad, tidy, type Device, type Tensor } from '../tensor/index.js';
 import { SGD } from '../optim/index.js';
 import type { StateDict } from '../nn/index.js';
 import { Architect } from '../search/architect.js';
@@ -17,9 +17,9 @@ import { SearchDataLoader, type SearchLoaderState, type ValidMode } from '../dat
 import type { HostBatch } from '../data/batch.js';
 import type { ImageDataset } from '../data/image-dataset.js';
 import { trainTransform } from '../data/transforms.js';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { datasetNormalization, type SearchDatasetName } from './datasets.js';
 import { AverageMeter, RunLogs, optimizerFromCheckpoint, optimizerToCheckpoint, rngFromCheckpoint, rngToCheckpoint, type LogSizes } from './run-state.js';
+import { StepMeters, modelFromCheckpoint, modelToCheckpoint, readJobCheckpoint, writeJobCheckpoint, type JobCheckpointState } from './job-checkpoint.js';
 import { cosineLr } from './schedule.js';
 
 /** The optimisation settings both searches share (reference flags, camelCase). */
@@ -70,10 +70,7 @@ export type EngineEvent =
   | { type: 'checkpoint'; epoch: number; step: number; path: string }
   | { type: 'end'; reason: 'completed' | 'interrupted'; runDir: string; architecture: string; architectureJSON: unknown; epoch: number; step: number };
 
-interface CheckpointState {
-  epoch: number; step: number; globalStep: number; meters: Record<'loss' | 'top1' | 'top5', { sum: number; count: number }>;
-  loader: SearchLoaderState; wOpt: unknown; archOpt: unknown; logs: LogSizes; epochs: EpochRecord[];
-}
+interface CheckpointState extends JobCheckpointState { loader: SearchLoaderState; wOpt: unknown; archOpt: unknown; epochs: EpochRecord[] }
 
 export function tensorRows(t: Tensor): number[][] {
   const flat = t.toArray(), n = t.ndim === 1 ? t.size(0) : t.size(-1);
@@ -91,46 +88,35 @@ export async function* runEngine<M extends SupernetModel>(spec: EngineSpec<M>, s
   const arch = model.archParameters();
 
   let epoch = 0, step = 0, globalStep = 0;
-  let meters = { loss: new AverageMeter(), top1: new AverageMeter(), top5: new AverageMeter() };
+  let meters = new StepMeters();
   let epochs: EpochRecord[] = [];
   let truncate: LogSizes | undefined;
   if (spec.resumed) {
-    const ck = loadCheckpoint<CheckpointState>(runDir, spec.kind, c.device);
-    try {
-      const T = ck.tensors;
-      model.loadStateDict(Object.fromEntries(Object.entries(T).filter(([k]) => k.startsWith('model.')).map(([k, v]) => [k.slice(6), v])));
+    const st = readJobCheckpoint<CheckpointState>(runDir, spec.kind, c.device, (T, state) => {
+      modelFromCheckpoint(model, T);
       noGrad(() => arch.forEach((a, i) => a.copy_(T[`arch.${i}`]!)));
-      optimizerFromCheckpoint(wOpt, ck.state.wOpt, T);
-      optimizerFromCheckpoint(architect.optimizer, ck.state.archOpt, T);
+      optimizerFromCheckpoint(wOpt, state.wOpt, T);
+      optimizerFromCheckpoint(architect.optimizer, state.archOpt, T);
       rngFromCheckpoint(c.device, T);
-    } finally {
-      for (const t of Object.values(ck.tensors)) t.dispose();
-    }
-    loader.setState(ck.state.loader);
-    ({ epoch, step, globalStep, epochs } = ck.state);
-    meters = { loss: AverageMeter.from(ck.state.meters.loss), top1: AverageMeter.from(ck.state.meters.top1), top5: AverageMeter.from(ck.state.meters.top5) };
-    truncate = ck.state.logs;
+    });
+    loader.setState(st.loader);
+    ({ epoch, step, globalStep, epochs } = st);
+    meters = new StepMeters(st.meters);
+    truncate = st.logs;
   }
   const logs = new RunLogs(runDir, spec.echo, truncate);
   const log = (m: string): void => logs.text.line(m);
   const stepsPerEpoch = Math.ceil(Math.floor(spec.data.n * c.trainPortion) / c.batchSize);
 
-  const checkpoint = (atEpoch: number, atStep: number): EngineEvent => {
-    const sizes = logs.sync();
-    const path = tidy(() => {
-      const T: NamedTensors = {};
-      for (const [k, v] of Object.entries(model.stateDict())) T[`model.${k}`] = v;
+  const checkpoint = (atEpoch: number, atStep: number): EngineEvent =>
+    writeJobCheckpoint<CheckpointState>(runDir, spec.kind, logs, { epoch: atEpoch, step: atStep }, (T, sizes) => {
+      modelToCheckpoint(model, T);
       arch.forEach((a, i) => { T[`arch.${i}`] = a; });
       const wj = optimizerToCheckpoint(wOpt, 'wopt', T);
       const aj = optimizerToCheckpoint(architect.optimizer, 'aopt', T);
       rngToCheckpoint(c.device, T);
-      const state: CheckpointState = { epoch: atEpoch, step: atStep, globalStep, meters: { loss: meters.loss.toJSON(), top1: meters.top1.toJSON(), top5: meters.top5.toJSON() }, loader: loader.getState(), wOpt: wj, archOpt: aj, logs: sizes, epochs };
-      return saveCheckpoint(runDir, spec.kind, T, state);
+      return { epoch: atEpoch, step: atStep, globalStep, meters: meters.toJSON(), loader: loader.getState(), wOpt: wj, archOpt: aj, logs: sizes, epochs };
     });
-    const ev = { type: 'checkpoint' as const, epoch: atEpoch, step: atStep, path };
-    logs.event(ev);
-    return ev;
-  };
   const endEvent = (reason: 'completed' | 'interrupted', e: number, s: number): EngineEvent => {
     const a = spec.architecture(model);
     return { type: 'end', reason, runDir, architecture: a.summary, architectureJSON: a.json, epoch: e, step: s };
@@ -161,7 +147,7 @@ export async function* runEngine<M extends SupernetModel>(spec: EngineSpec<M>, s
         }));
         const n = batch.train.size;
         batch.dispose();
-        meters.loss.update(r.loss, n); meters.top1.update(r.top1, n); meters.top5.update(r.top5, n);
+        meters.update(r, n);
         step++;
         globalStep++;
         const ev: EngineEvent = { type: 'step', epoch, step, stepsPerEpoch, globalStep, loss: r.loss, top1: r.top1, top5: r.top5, archLoss: r.archLoss, lr, epsilon, ...(r.perturb.accepted !== undefined ? { perturbAccepted: r.perturb.accepted } : {}), seconds: (Date.now() - ts) / 1000 };
@@ -224,7 +210,7 @@ export async function* runEngine<M extends SupernetModel>(spec: EngineSpec<M>, s
       epochs.push({ epoch, architecture: a.json, alphas: a.alphas, trainAcc: meters.top1.avg, validAcc: vAcc.avg, eigenvalue, ...(scored?.fields ?? {}) });
       const last = epoch === c.epochs - 1;
       spec.saveEpochs(epochs, last);
-      meters = { loss: new AverageMeter(), top1: new AverageMeter(), top5: new AverageMeter() };
+      meters = new StepMeters();
       step = 0;
       yield ev;
       yield checkpoint(epoch + 1, 0);

@@ -4,7 +4,7 @@
  * (run dir, events, TensorBoard, atomic checkpoints, bit-exact resume, signals, progress). Test
  * accuracy (top-1, top-5) is reported every epoch, as the reference does (it calls it "valid").
  */
-import { F, manualSeed, noGrad, setNumThreads, tidy, type Device, type NamedTensors } from '../tensor/index.js';
+import { F, manualSeed, noGrad, setNumThreads, tidy, type Device } from '../tensor/index.js';
 import { SGD, clipGradNorm_ } from '../optim/index.js';
 import { NetworkCIFAR } from '../space/eval-network.js';
 import { resolveGenotype } from '../space/genotype-library.js';
@@ -15,9 +15,10 @@ import { evalTransform, trainTransform } from '../data/transforms.js';
 import { validateConfig } from './config.js';
 import { DEVICE_OPTIONS, RUN_OPTIONS, TRAIN_OPTIONS } from './options.js';
 import { createRunDir, readRunConfig, writeRunConfig } from './run-dir.js';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { loadCheckpoint } from './checkpoint.js';
 import { datasetNormalization, loadImageDataset, type SearchDatasetName } from './datasets.js';
 import { AverageMeter, RunLogs, optimizerFromCheckpoint, optimizerToCheckpoint, rngFromCheckpoint, rngToCheckpoint, type LogSizes } from './run-state.js';
+import { StepMeters, modelFromCheckpoint, modelToCheckpoint, readJobCheckpoint, writeJobCheckpoint, type JobCheckpointState } from './job-checkpoint.js';
 import { cosineLr } from './schedule.js';
 import type { ImageDataset } from '../data/image-dataset.js';
 
@@ -37,10 +38,7 @@ export type TrainEvent =
   | { type: 'checkpoint'; epoch: number; step: number; path: string }
   | { type: 'end'; reason: 'completed' | 'interrupted'; runDir: string; epoch: number; step: number; testAcc: number | null; testTop5: number | null };
 
-interface TrainCheckpoint {
-  epoch: number; step: number; globalStep: number; meters: Record<'loss' | 'top1' | 'top5', { sum: number; count: number }>;
-  loader: DataLoaderState; opt: unknown; logs: LogSizes; genotype: unknown; lastTest: { acc: number; top5: number } | null;
-}
+interface TrainCheckpoint extends JobCheckpointState { loader: DataLoaderState; opt: unknown; genotype: unknown; lastTest: { acc: number; top5: number } | null }
 
 /** Top-1/top-5 (percent) and mean CE of `model` over a dataset, eval mode, no grad. */
 export function evaluate(model: NetworkCIFAR, data: ImageDataset, dataset: SearchDatasetName, batchSize: number, device: Device): { loss: number; top1: number; top5: number } {
@@ -79,7 +77,7 @@ export async function* runTrain(raw: Partial<TrainConfig>, opts: { signal?: Abor
   if (c.threads > 0) setNumThreads(c.threads);
   const train = loadImageDataset(c.dataset, c.data, 'train', c.limitTrain);
   const test = loadImageDataset(c.dataset, c.data, 'test', c.limitTest);
-  let genotype: Genotype = resolveGenotype(c.arch);
+  const genotype: Genotype = resolveGenotype(c.arch);
 
   manualSeed(c.seed);
   const model = new NetworkCIFAR({ genotype, C: c.initChannels, numClasses: train.classes, layers: c.layers, auxiliary: c.auxiliary, inChannels: train.channels, device: c.device });
@@ -87,42 +85,32 @@ export async function* runTrain(raw: Partial<TrainConfig>, opts: { signal?: Abor
   const loader = new DataLoader(train, { batchSize: c.batchSize, shuffle: true, seed: c.seed, device: c.device, transform: trainTransform(datasetNormalization(c.dataset), { cutout: c.cutout ? { length: c.cutoutLength, prob: c.cutoutProb } : null }) });
 
   let epoch = 0, step = 0, globalStep = 0;
-  let meters = { loss: new AverageMeter(), top1: new AverageMeter(), top5: new AverageMeter() };
+  let meters = new StepMeters();
   let lastTest: { acc: number; top5: number } | null = null;
   let truncate: LogSizes | undefined;
   if (resumed) {
-    const ck = loadCheckpoint<TrainCheckpoint>(runDir, 'train', c.device);
-    try {
-      model.loadStateDict(Object.fromEntries(Object.entries(ck.tensors).filter(([k]) => k.startsWith('model.')).map(([k, v]) => [k.slice(6), v])));
-      optimizerFromCheckpoint(opt, ck.state.opt, ck.tensors);
-      rngFromCheckpoint(c.device, ck.tensors);
-    } finally {
-      for (const t of Object.values(ck.tensors)) t.dispose();
-    }
-    loader.setState(ck.state.loader);
-    ({ epoch, step, globalStep, lastTest } = ck.state);
-    meters = { loss: AverageMeter.from(ck.state.meters.loss), top1: AverageMeter.from(ck.state.meters.top1), top5: AverageMeter.from(ck.state.meters.top5) };
-    truncate = ck.state.logs;
+    const st = readJobCheckpoint<TrainCheckpoint>(runDir, 'train', c.device, (T, state) => {
+      modelFromCheckpoint(model, T);
+      optimizerFromCheckpoint(opt, state.opt, T);
+      rngFromCheckpoint(c.device, T);
+    });
+    loader.setState(st.loader);
+    ({ epoch, step, globalStep, lastTest } = st);
+    meters = new StepMeters(st.meters);
+    truncate = st.logs;
   }
   const logs = new RunLogs(runDir, opts.echo, truncate);
   const log = (m: string): void => logs.text.line(m);
   const stepsPerEpoch = Math.ceil(train.n / c.batchSize);
   const params = model.countParameters();
 
-  const checkpoint = (atEpoch: number, atStep: number): TrainEvent => {
-    const sizes = logs.sync();
-    const path = tidy(() => {
-      const T: NamedTensors = {};
-      for (const [k, v] of Object.entries(model.stateDict())) T[`model.${k}`] = v;
+  const checkpoint = (atEpoch: number, atStep: number): TrainEvent =>
+    writeJobCheckpoint<TrainCheckpoint>(runDir, 'train', logs, { epoch: atEpoch, step: atStep }, (T, sizes) => {
+      modelToCheckpoint(model, T);
       const oj = optimizerToCheckpoint(opt, 'opt', T);
       rngToCheckpoint(c.device, T);
-      const state: TrainCheckpoint = { epoch: atEpoch, step: atStep, globalStep, meters: { loss: meters.loss.toJSON(), top1: meters.top1.toJSON(), top5: meters.top5.toJSON() }, loader: loader.getState(), opt: oj, logs: sizes, genotype: genotypeToJSON(genotype), lastTest };
-      return saveCheckpoint(runDir, 'train', T, state);
+      return { epoch: atEpoch, step: atStep, globalStep, meters: meters.toJSON(), loader: loader.getState(), opt: oj, logs: sizes, genotype: genotypeToJSON(genotype), lastTest };
     });
-    const ev = { type: 'checkpoint' as const, epoch: atEpoch, step: atStep, path };
-    logs.event(ev);
-    return ev;
-  };
 
   try {
     const start: TrainEvent = { type: 'start', runDir, resumed, epoch, step, stepsPerEpoch, epochs: c.epochs, params, genotype: formatGenotype(genotype), config: c };
@@ -157,7 +145,7 @@ export async function* runTrain(raw: Partial<TrainConfig>, opts: { signal?: Abor
         const n = b.size;
         b.dispose();
         opt.zeroGrad();
-        meters.loss.update(r.loss, n); meters.top1.update(r.top1, n); meters.top5.update(r.top5, n);
+        meters.update(r, n);
         step++;
         globalStep++;
         const ev: TrainEvent = { type: 'step', epoch, step, stepsPerEpoch, globalStep, ...r, lr, seconds: (Date.now() - ts) / 1000 };
@@ -180,7 +168,7 @@ export async function* runTrain(raw: Partial<TrainConfig>, opts: { signal?: Abor
       logs.tb.addScalars({ 'Acc/train': meters.top1.avg, 'Obj/train': meters.loss.avg, 'Acc/test': t.top1, 'Acc/test_top5': t.top5, 'Obj/test': t.loss, lr, drop_path_prob: dropPathProb }, epoch);
       const ev: TrainEvent = { type: 'epoch', epoch, epochs: c.epochs, lr, dropPathProb, trainLoss: meters.loss.avg, trainAcc: meters.top1.avg, testLoss: t.loss, testAcc: t.top1, testTop5: t.top5, seconds: (Date.now() - t0) / 1000 };
       logs.event(ev);
-      meters = { loss: new AverageMeter(), top1: new AverageMeter(), top5: new AverageMeter() };
+      meters = new StepMeters();
       step = 0;
       yield ev;
       yield checkpoint(epoch + 1, 0);
@@ -197,7 +185,6 @@ export async function* runTrain(raw: Partial<TrainConfig>, opts: { signal?: Abor
     logs.close();
     model.dispose();
     opt.dispose?.();
-    genotype = genotype as Genotype;
   }
 }
 
@@ -209,7 +196,7 @@ export function testCheckpoint(runDir: string, o: { data?: string | null; device
   const test = loadImageDataset(c.dataset, o.data !== undefined ? o.data : c.data, 'test', o.limitTest ?? c.limitTest);
   const model = new NetworkCIFAR({ genotype: resolveGenotype(JSON.stringify(ck.state.genotype)), C: c.initChannels, numClasses: test.classes, layers: c.layers, auxiliary: c.auxiliary, inChannels: test.channels, device });
   try {
-    model.loadStateDict(Object.fromEntries(Object.entries(ck.tensors).filter(([k]) => k.startsWith('model.')).map(([k, v]) => [k.slice(6), v])));
+    modelFromCheckpoint(model, ck.tensors);
     const r = evaluate(model, test, c.dataset, c.batchSize, device);
     return { ...r, n: test.n, epoch: ck.state.epoch };
   } finally {
