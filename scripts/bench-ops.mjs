@@ -49,6 +49,8 @@ const w = randn([16, 16, 3, 3], { requiresGrad: true });
 const tsRun = {
   // A tidy scope per 1,000 ops, as a training step would hold them.
   alloc: (n) => time((m) => { for (let i = 0; i < m; i += 1000) tidy(() => { for (let k = 0; k < 1000; k++) a.add(b); }); }, n),
+  // Outside every scope, freed at once (a notebook's `using c = a.add(b)`).
+  allocDispose: (n) => time((m) => { for (let i = 0; i < m; i++) a.add(b).dispose(); }, n),
   inplace: (n) => time((m) => { for (let i = 0; i < m; i++) acc.add_(b); }, n),
   conv: (n) => time((m) => { for (let i = 0; i < m; i++) tidy(() => { F.conv2d(x, w, null, { padding: 1 }).sum().backward(); }); }, n),
 };
@@ -60,6 +62,7 @@ const tsRun = {
 const nat = nativeAddon();
 const cppRun = {
   alloc: (n) => nat.benchFloor(0, n),
+  allocDispose: (n) => nat.benchFloor(0, n),
   allocPath: (n) => nat.benchFloor(3, n),
   inplace: (n) => nat.benchFloor(1, n),
   conv: (n) => nat.benchFloor(2, n),
@@ -95,7 +98,7 @@ def conv(n):
 print("ready", flush=True)
 for line in sys.stdin:
     kind, n = line.split()
-    print(repr({"alloc": alloc, "inplace": inplace, "conv": conv}[kind](int(n))), flush=True)
+    print(repr({"alloc": alloc, "allocDispose": alloc, "inplace": inplace, "conv": conv}[kind](int(n))), flush=True)
 `;
 const py = findPython();
 let pyProc = null, pyLines = null;
@@ -119,7 +122,7 @@ async function pyRun(kind, n) {
 const pyOk = await pyStart();
 
 // ---- interleaved rounds ----
-const kinds = { alloc: N, inplace: N, conv: NCONV };
+const kinds = { alloc: N, allocDispose: N, inplace: N, conv: NCONV };
 const res = { ts: {}, cpp: {}, py: {} };
 for (const k of [...Object.keys(kinds), 'allocPath']) { res.ts[k] = []; res.cpp[k] = []; res.py[k] = []; }
 // Warm-up: one short pass of each so no round pays for first-call costs.
@@ -146,7 +149,7 @@ console.log(`sdarts bench:ops — LibTorch ${buildInfo().torchVersion}, ${getNum
 console.log(`${pinned !== undefined ? `all on CPU ${pinned}; ` : 'unpinned; '}${ROUNDS} interleaved rounds (TS, C++, Python); tiny ops ×${N} per round, conv2d fwd+bwd (64×16×32×32, 16→16 3×3) ×${NCONV}`);
 console.log('µs per op, median over rounds; ratios are medians of the per-round ratios');
 console.log('op                          TS µs  C++ API  C++ path    Py µs  TS/C++  TS/Py');
-const rows = [['alloc', 'c = a.add(b) (allocating)'], ['inplace', 'acc.add_(b) (in place)'], ['conv', 'conv2d fwd+bwd']];
+const rows = [['alloc', 'c = a.add(b) (allocating)'], ['allocDispose', '  …disposed, outside tidy'], ['inplace', 'acc.add_(b) (in place)'], ['conv', 'conv2d fwd+bwd']];
 const summary = {};
 for (const [k, label] of rows) {
   const rc = ratios(res.ts[k], res.cpp[k]), rp = pyOk ? ratios(res.ts[k], res.py[k]) : null;

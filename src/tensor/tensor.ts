@@ -17,8 +17,8 @@ export class Tensor implements Tracked {
   _h: number;
   /** @internal */
   _kept = false;
-  /** @internal */
-  _registered = false;
+  /** @internal GC safety-net state (scope.ts). */
+  _gc = 0;
   private _meta: number[] | undefined;
 
   /** @internal Wrap a native handle (use the creation functions instead). */
