@@ -11,6 +11,7 @@
 import { SdartsError, describe, typeError } from '../util/errors.js';
 import { CNN_OP_NAMES, isCnnOpName, type CnnOpName } from './primitives.js';
 import { formatPath, parseNamedTuple, type ValuePath } from './py-literal.js';
+import { genotypeJsonObject } from './genotype-json.js';
 
 // Derivation lives in its own file; re-exported so `genotype.js` is the one import for genotypes.
 // (genotype-derive.ts imports only types from here, so there is no runtime cycle.)
@@ -37,7 +38,6 @@ const FIELDS = ['normal', 'normal_concat', 'reduce', 'reduce_concat'] as const;
 type Field = (typeof FIELDS)[number];
 const CAMEL: Record<Field, string> = { normal: 'normal', normal_concat: 'normalConcat', reduce: 'reduce', reduce_concat: 'reduceConcat' };
 /** Keys tolerated next to the genotype fields (the published data carries its provenance). */
-const EXTRA_KEYS = new Set(['source', 'name']);
 
 interface Issue { readonly path: ValuePath; readonly message: string }
 
@@ -146,24 +146,9 @@ export function genotypeToJSON(g: Genotype): GenotypeJSON {
 export function genotypeFromJSON(value: unknown, where?: string): Genotype {
   const fn = 'genotypeFromJSON';
   const at = where ? `${where}: ` : '';
-  let v = value;
-  if (typeof v === 'string') {
-    try {
-      v = JSON.parse(v);
-    } catch (err) {
-      throw new SdartsError('ERR_SDARTS_GENOTYPE_PARSE', `${fn}(): ${at}not valid JSON (${(err as Error).message})`, { cause: err });
-    }
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    throw new SdartsError('ERR_SDARTS_GENOTYPE_INVALID', `${fn}(): ${at}expected a genotype object {normal, normal_concat, reduce, reduce_concat} but received ${describe(v)}`);
-  }
-  const o = v as Record<string, unknown>;
-  const known = new Set<string>([...FIELDS, ...Object.values(CAMEL)]);
-  for (const key of Object.keys(o)) {
-    if (!known.has(key) && !EXTRA_KEYS.has(key)) {
-      throw new SdartsError('ERR_SDARTS_GENOTYPE_INVALID', `${fn}(): ${at}unknown key '${key}'; expected ${FIELDS.join(', ')}`);
-    }
-  }
+  const o = genotypeJsonObject(fn, value, where, {
+    shape: 'a genotype object {normal, normal_concat, reduce, reduce_concat}', keys: new Set<string>([...FIELDS, ...Object.values(CAMEL)]), fields: FIELDS,
+  });
   const rec = {} as Record<Field, unknown>;
   for (const f of FIELDS) {
     const hasSnake = f in o;

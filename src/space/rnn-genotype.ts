@@ -6,6 +6,7 @@
  */
 import { SdartsError, describe, typeError } from '../util/errors.js';
 import { formatPath, parseNamedTuple, type ValuePath } from './py-literal.js';
+import { genotypeJsonObject } from './genotype-json.js';
 
 /** Search-time candidates, DARTS RNN order. */
 export const RNN_PRIMITIVES = ['none', 'tanh', 'relu', 'sigmoid', 'identity'] as const;
@@ -86,23 +87,7 @@ export function rnnGenotypeToJSON(g: RnnGenotype): RnnGenotypeJSON {
 export function rnnGenotypeFromJSON(value: unknown, where?: string): RnnGenotype {
   const fn = 'rnnGenotypeFromJSON';
   const at = where ? `${where}: ` : '';
-  let v = value;
-  if (typeof v === 'string') {
-    try {
-      v = JSON.parse(v);
-    } catch (err) {
-      throw new SdartsError('ERR_SDARTS_GENOTYPE_PARSE', `${fn}(): ${at}not valid JSON (${(err as Error).message})`, { cause: err });
-    }
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    throw new SdartsError('ERR_SDARTS_GENOTYPE_INVALID', `${fn}(): ${at}expected {recurrent, concat} but received ${describe(v)}`);
-  }
-  const o = v as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!(FIELDS as readonly string[]).includes(key) && key !== 'source' && key !== 'name') {
-      throw new SdartsError('ERR_SDARTS_GENOTYPE_INVALID', `${fn}(): ${at}unknown key '${key}'; expected recurrent, concat`);
-    }
-  }
+  const o = genotypeJsonObject(fn, value, where, { shape: '{recurrent, concat}', keys: new Set<string>(FIELDS), fields: FIELDS });
   for (const f of FIELDS) if (!(f in o)) throw new SdartsError('ERR_SDARTS_GENOTYPE_INVALID', `${fn}(): ${at}missing '${f}'`);
   const res = check(o.recurrent, o.concat);
   if (isIssue(res)) throw new SdartsError('ERR_SDARTS_GENOTYPE_INVALID', `${fn}(): ${at}${formatPath(res.path)}: ${res.message}`);
