@@ -22,11 +22,12 @@ import { trainTransform } from '../dist/data/transforms.js';
 import { NORMALIZATION } from '../dist/data/normalization.js';
 import { Rng } from '../dist/data/rng.js';
 
+/** @template T @param {string} name @param {T} dflt @returns {string | T} */
 function arg(name, dflt) {
   const i = process.argv.indexOf(`--${name}`);
   return i < 0 ? dflt : process.argv[i + 1];
 }
-const device = arg('device', 'cpu');
+const device = /** @type {import('../dist/tensor/device.js').Device} */ (arg('device', 'cpu'));
 const threads = Number(arg('threads', 1));
 const steps = Number(arg('steps', 100));
 const nImages = Number(arg('images', 50_000));
@@ -36,6 +37,7 @@ const proxyReps = Number(arg('proxy-reps', 3));
 setNumThreads(threads);
 const sync = () => { if (device.startsWith('cuda')) cuda.synchronize(device); };
 const now = () => Number(process.hrtime.bigint()) / 1e6;
+/** @param {number[]} xs */
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const C = 3, H = 32;
@@ -56,7 +58,7 @@ function timeLoader() {
     let r = it.next();
     if (r.done) { it = loader.epochBatches(++e); r = it.next(); }
     const b = r.value;
-    tidy(() => { b.x; b.y; b.xValid; b.yValid; sync(); });
+    tidy(() => { void b.x; void b.y; void b.xValid; void b.yValid; sync(); }); // the getters build the batch tensors
     if (s >= 5) per.push(now() - t0); // first steps warm the JIT and allocator
   }
   return median(per);
@@ -69,6 +71,7 @@ function timeDeviceNormalise() {
   const mean = tensor(new Float32Array(norm.mean), { shape: [1, C, 1, 1], device });
   const std = tensor(new Float32Array(norm.std), { shape: [1, C, 1, 1], device });
   const perm = rng.permutation(nImages / 2);
+  /** @param {Int32Array} idx */
   const one = (idx) => {
     const bytes = new Uint8Array(idx.length * C * S * S); // zero = padding
     const mask = new Float32Array(idx.length * S * S).fill(1);
@@ -101,10 +104,12 @@ function timeDeviceNormalise() {
 
 // ---- the step proxy (see header) ----
 function timeProxy() {
+  /** @param {number[]} shape */
   const p = (shape) => randn(shape, { device }).mul_(0.1).requiresGrad_();
   const w = [p([48, 3, 3, 3]), p([48, 48, 3, 3]), p([48, 48, 3, 3]), p([10, 48])];
   const x = randn([batch, C, H, H], { device });
   const y = zeros([batch], { dtype: 'int64', device });
+  /** @param {import('../dist/index.js').Tensor} h */
   const bn = (h) => F.batchNorm(h, null, null, { training: true });
   const once = () => tidy(() => {
     let h = F.relu(bn(F.conv2d(x, w[0], null, { padding: 1 })));
@@ -124,6 +129,7 @@ const loaderMs = timeLoader();
 const altMs = timeDeviceNormalise();
 const stepMs = stepMsArg !== null ? Number(stepMsArg) : timeProxy();
 const ratio = loaderMs / stepMs;
+/** @param {number} x */
 const f = (x) => x.toFixed(3);
 console.log(`bench:data  device=${device} threads=${threads} batch=${batch} image=${C}x${H}x${H} dataset=${nImages} synthetic uint8, crop(4)+flip+normalize+cutout(16,p=1), ${steps} steps`);
 console.log(`loader (host transform → float32 copy): ${f(loaderMs)} ms per search step (train+valid batch) = ${f(loaderMs / 2)} ms/batch = ${(2000 / loaderMs).toFixed(0)} batches/s`);

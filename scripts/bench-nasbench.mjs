@@ -21,6 +21,7 @@ const SELF = fileURLToPath(import.meta.url);
 const GENERATOR = join(SELF, '..', 'make-synthetic-nasbench.mjs');
 const QUERIES = 100_000;
 
+/** @param {number} seed */
 function rng(seed) {
   let a = seed >>> 0;
   return () => {
@@ -32,16 +33,19 @@ function rng(seed) {
   };
 }
 
+/** @param {ArrayLike<number>} values */
 function median(values) {
   const s = Float64Array.from(values).sort();
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
+/** @param {string} name @param {string} file @param {string} cacheDir */
 async function phase(name, file, cacheDir) {
   const { NasBench } = await import('../dist/benchmark/index.js');
   const t0 = performance.now();
   const nb = NasBench.open(file, { cacheDir });
   const seconds = (performance.now() - t0) / 1000;
+  /** @type {Record<string, unknown>} */
   const out = { phase: name, source: nb.source, cacheStatus: nb.info.cacheStatus, cacheError: nb.info.cacheError, seconds, bytes: nb.info.fileSize, records: nb.info.numRecords, modules: nb.numModules };
   if (name === 'load') {
     const hashes = [...nb.hashes()];
@@ -69,12 +73,14 @@ async function phase(name, file, cacheDir) {
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
+/** @param {string[]} args */
 function runChild(args) {
   const r = spawnSync(process.execPath, [SELF, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`child ${args.join(' ')} failed with status ${r.status}: ${r.stdout}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop());
+  return JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
 }
 
+/** @param {string[]} argv */
 async function main(argv) {
   if (argv[0] === '--phase') return phase(argv[1], argv[2], argv[3]);
   let file;
@@ -103,6 +109,7 @@ async function main(argv) {
 
     const mbps = parse.bytes / 1e6 / parse.seconds;
     const peak = Math.max(parse.maxRssBytes, load.maxRssBytes);
+    /** @type {[string, string, string, boolean][]} */
     const rows = [
       ['first parse', `${mbps.toFixed(1)} MB/s (${parse.records} records, ${parse.modules} modules, ${parse.seconds.toFixed(2)} s)`, '>= 50 MB/s', mbps >= 50],
       ['peak RSS', `${(peak / 1e6).toFixed(0)} MB (parse ${(parse.maxRssBytes / 1e6).toFixed(0)}, load ${(load.maxRssBytes / 1e6).toFixed(0)})`, '<= 1 GB', peak <= 1e9],

@@ -35,7 +35,9 @@ const NCONV = Number(process.env.BENCH_NCONV ?? 20);
 const threads = Number(process.env.BENCH_THREADS ?? 1);
 setNumThreads(threads);
 
+/** @param {number[]} xs */
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** @param {(m: number) => void} fn @param {number} n */
 function time(fn, n) {
   const t0 = process.hrtime.bigint();
   fn(n);
@@ -46,6 +48,7 @@ function time(fn, n) {
 const a = ones([1]), b = ones([1]), acc = ones([1]);
 const x = randn([64, 16, 32, 32]);
 const w = randn([16, 16, 3, 3], { requiresGrad: true });
+/** @type {Record<string, (n: number) => number>} */
 const tsRun = {
   // A tidy scope per 1,000 ops, as a training step would hold them.
   alloc: (n) => time((m) => { for (let i = 0; i < m; i += 1000) tidy(() => { for (let k = 0; k < 1000; k++) a.add(b); }); }, n),
@@ -60,6 +63,7 @@ const tsRun = {
 // floor of the bar. "C++ path": the allocating add through the addon's own native function, with its
 // dispatch shortcut — the same native work as TS, minus the boundary.
 const nat = nativeAddon();
+/** @type {Record<string, (n: number) => number>} */
 const cppRun = {
   alloc: (n) => nat.benchFloor(0, n),
   allocDispose: (n) => nat.benchFloor(0, n),
@@ -70,7 +74,7 @@ const cppRun = {
 
 // ---- PyTorch from Python: a child process that times one kind per request line ----
 function findPython() {
-  const cands = [process.env.SDARTS_PYTHON, join(root, '.venv-py', 'bin', 'python'), 'python3'].filter(Boolean);
+  const cands = [process.env.SDARTS_PYTHON, join(root, '.venv-py', 'bin', 'python'), 'python3'].filter((p) => typeof p === 'string');
   for (const p of cands) {
     if (p.includes('/') && !existsSync(p)) continue;
     const r = spawnSync(p, ['-c', 'import torch,sys;sys.stdout.write(torch.__version__)'], { encoding: 'utf8' });
@@ -101,7 +105,9 @@ for line in sys.stdin:
     print(repr({"alloc": alloc, "allocDispose": alloc, "inplace": inplace, "conv": conv}[kind](int(n))), flush=True)
 `;
 const py = findPython();
-let pyProc = null, pyLines = null;
+/** @typedef {import('node:child_process').ChildProcessByStdio<import('node:stream').Writable, import('node:stream').Readable, null>} PyProc */
+let pyProc = /** @type {PyProc | null} */ (null);
+let pyLines = /** @type {AsyncIterator<string> | null} */ (null);
 async function pyStart() {
   if (!py) return false;
   pyProc = spawn(py.python, ['-c', PY], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -113,7 +119,9 @@ async function pyStart() {
   }
   return true;
 }
+/** @param {string} kind @param {number} n */
 async function pyRun(kind, n) {
+  if (!pyProc || !pyLines) throw new Error('python benchmark not started');
   pyProc.stdin.write(`${kind} ${n}\n`);
   const r = await pyLines.next();
   if (r.done) throw new Error('python benchmark exited early');
@@ -123,6 +131,7 @@ const pyOk = await pyStart();
 
 // ---- interleaved rounds ----
 const kinds = { alloc: N, allocDispose: N, inplace: N, conv: NCONV };
+/** @type {Record<'ts' | 'cpp' | 'py', Record<string, number[]>>} */
 const res = { ts: {}, cpp: {}, py: {} };
 for (const k of [...Object.keys(kinds), 'allocPath']) { res.ts[k] = []; res.cpp[k] = []; res.py[k] = []; }
 // Warm-up: one short pass of each so no round pays for first-call costs.
@@ -142,14 +151,18 @@ for (let r = 0; r < ROUNDS; r++) {
 }
 if (pyProc) pyProc.stdin.end();
 
+/** @param {number[]} num @param {number[]} den @returns {number | null} */
 const ratios = (num, den) => (den.length === num.length && den.length > 0 ? median(num.map((v, i) => v / den[i])) : null);
+/** @param {number | null | undefined} v */
 const f = (v) => (v === undefined || v === null ? '     n/a' : v.toFixed(3).padStart(8));
+/** @param {number | null} v */
 const fr = (v) => (v === null ? 'n/a' : v.toFixed(2) + '×').padStart(7);
 console.log(`sdarts bench:ops — LibTorch ${buildInfo().torchVersion}, ${getNumThreads()} intra-op thread(s), node ${process.version}${py ? `, python torch ${py.version}` : ', no python torch found'}`);
 console.log(`${pinned !== undefined ? `all on CPU ${pinned}; ` : 'unpinned; '}${ROUNDS} interleaved rounds (TS, C++, Python); tiny ops ×${N} per round, conv2d fwd+bwd (64×16×32×32, 16→16 3×3) ×${NCONV}`);
 console.log('µs per op, median over rounds; ratios are medians of the per-round ratios');
 console.log('op                          TS µs  C++ API  C++ path    Py µs  TS/C++  TS/Py');
 const rows = [['alloc', 'c = a.add(b) (allocating)'], ['allocDispose', '  …disposed, outside tidy'], ['inplace', 'acc.add_(b) (in place)'], ['conv', 'conv2d fwd+bwd']];
+/** @type {Record<string, { rc: number | null, rp: number | null }>} */
 const summary = {};
 for (const [k, label] of rows) {
   const rc = ratios(res.ts[k], res.cpp[k]), rp = pyOk ? ratios(res.ts[k], res.py[k]) : null;
@@ -163,5 +176,5 @@ const rPath = ratios(res.ts.alloc, res.cpp.allocPath);
 console.log(`allocating op, TS / C++ path (the addon's own native function in a C++ loop): ${fr(rPath).trim()}`);
 const { rc, rp } = summary.alloc;
 const bar1 = rp === null ? null : rp <= 0.7;
-const bar2 = rc <= 1.5;
+const bar2 = rc !== null && rc <= 1.5;
 console.log(`bar: allocating tiny op ≤ 0.7× PyTorch-Python: ${bar1 === null ? 'n/a (no python torch)' : bar1 ? 'PASS' : 'FAIL'}; ≤ 1.5× the C++ floor (LibTorch API): ${bar2 ? 'PASS' : 'FAIL'}`);

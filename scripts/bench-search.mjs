@@ -6,25 +6,28 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { F, manualSeed, randn, randint, tidy, setNumThreads, getNumThreads, cuda, buildInfo, SearchNetwork, Architect, searchStep, optim } from '../dist/index.js';
+import { manualSeed, randn, randint, tidy, setNumThreads, getNumThreads, cuda, buildInfo, SearchNetwork, Architect, searchStep, optim } from '../dist/index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** @template {string | number} T @param {string} k @param {T} d @returns {string | T} */
 const arg = (k, d) => { const i = process.argv.indexOf(`--${k}`); return i > 0 ? process.argv[i + 1] : d; };
-const device = arg('device', 'cpu'), C = +arg('C', 16), L = +arg('layers', 8), B = +arg('batch', 64), steps = +arg('steps', 3), threads = +arg('threads', 0);
+const device = /** @type {import('../dist/tensor/device.js').Device} */ (arg('device', 'cpu')), C = +arg('C', 16), L = +arg('layers', 8), B = +arg('batch', 64), steps = +arg('steps', 3), threads = +arg('threads', 0);
 if (threads > 0) setNumThreads(threads);
 const sync = () => { if (device !== 'cpu') cuda.synchronize(device); };
 
 // PyTorch first, in its own process: the two must not hold their peak memory at the same time.
-const cands = [process.env.SDARTS_PYTHON, join(root, '.venv-py', 'bin', 'python'), 'python3'].filter(Boolean);
+const cands = [process.env.SDARTS_PYTHON, join(root, '.venv-py', 'bin', 'python'), 'python3'].filter((p) => typeof p === 'string');
+/** @type {Record<string, number> | null} */
 let py = null;
 for (const p of cands) {
   if (p.includes('/') && !existsSync(p)) continue;
   const r = spawnSync(p, [join(root, 'scripts', 'fixtures', 'bench_search_twin.py'), device, String(C), String(L), String(B), String(steps), String(threads || getNumThreads())], { encoding: 'utf8' });
-  if (r.status === 0) { py = JSON.parse(r.stdout.trim().split('\n').pop()); break; }
+  if (r.status === 0) { py = JSON.parse(r.stdout.trim().split('\n').pop() ?? ''); break; }
 }
 
+/** @type {Record<string, number>} */
 const ts = {};
-for (const perturb of ['none', 'random', 'pgd_linf']) {
+for (const perturb of /** @type {const} */ (['none', 'random', 'pgd_linf'])) {
   manualSeed(0);
   const net = new SearchNetwork({ space: 's5', C, layers: L, numClasses: 10, device });
   const wOpt = new optim.SGD(net.parameters(), { lr: 0.025, momentum: 0.9, weightDecay: 3e-4 });

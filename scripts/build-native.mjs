@@ -15,7 +15,7 @@ let info;
 try {
   info = locateLibTorch();
 } catch (err) {
-  console.error(`\nsdarts build failed: ${err.message}\n`);
+  console.error(`\nsdarts build failed: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 }
 console.log(`sdarts: using LibTorch ${info.version} (${info.cuda ? 'CUDA' : 'CPU'} build) from ${info.root} [found via ${info.source}]`);

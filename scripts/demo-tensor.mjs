@@ -17,6 +17,7 @@ for (let step = 0; step < 30; step++) {
     const h = F.adaptiveAvgPool2d(F.relu(F.conv2d(x, w1, null, { padding: 1 })), 1).flatten(1);
     const l = F.crossEntropy(F.linear(h, w2), y);
     const [g1, g2] = grad(l, [w1, w2]);
+    if (!g1 || !g2) throw new Error('no gradient for w1/w2');
     noGrad(() => { w1.sub_(g1, 0.5); w2.sub_(g2, 0.5); });
     return l.item();
   });

@@ -11,6 +11,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PKGS = ['torch==2.13.0', 'safetensors', 'tensorboard', 'numpy'];
 const CHECK = 'import torch, safetensors, tensorboard, numpy; print(torch.__version__)';
 
+/** @param {string} python */
 function works(python) {
   const r = spawnSync(python, ['-c', CHECK], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() : null;

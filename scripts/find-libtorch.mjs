@@ -14,13 +14,14 @@ export const MIN_TORCH = [2, 1];
 export const PINNED_TORCH = '2.13.0';
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
+/** @param {string} msg @returns {never} */
 function fail(msg) {
-  const err = new Error(msg);
+  const err = /** @type {Error & { code?: string }} */ (new Error(msg));
   err.code = 'ERR_SDARTS_LIBTORCH';
   throw err;
 }
 
-/** Version of a LibTorch root from its CMake package file, e.g. "2.13.0". */
+/** Version of a LibTorch root from its CMake package file, e.g. "2.13.0". @param {string} root @returns {string | null} */
 export function torchVersionAt(root) {
   const f = join(root, 'share', 'cmake', 'Torch', 'TorchConfigVersion.cmake');
   if (!existsSync(f)) return null;
@@ -28,11 +29,13 @@ export function torchVersionAt(root) {
   return m ? m[1] : null;
 }
 
+/** @param {string} root */
 function isCudaBuild(root) {
   const lib = join(root, 'lib');
   return existsSync(lib) && readdirSync(lib).some((f) => f.startsWith('libtorch_cuda') || f.startsWith('libc10_cuda'));
 }
 
+/** @param {string} root @param {string} source */
 function checkRoot(root, source) {
   if (!existsSync(join(root, 'share', 'cmake', 'Torch'))) {
     fail(`LibTorch from ${source} at ${root} has no share/cmake/Torch. Point LIBTORCH at an unpacked LibTorch archive or a torch package folder (the one containing include/, lib/ and share/).`);
@@ -49,6 +52,7 @@ function checkRoot(root, source) {
   return { root, version, source, cuda: isCudaBuild(root) };
 }
 
+/** @param {string} python */
 function torchFromPython(python) {
   const code = "import importlib.util,os;s=importlib.util.find_spec('torch');print(os.path.dirname(s.origin) if s and s.origin else '')";
   const r = spawnSync(python, ['-c', code], { encoding: 'utf8' });
@@ -67,6 +71,7 @@ function localVenvTorch() {
   return null;
 }
 
+/** @param {(msg: string) => void} log */
 function createLocalVenv(log) {
   const venv = join(projectRoot, '.libtorch');
   const python = process.env.TORCH_PYTHON || 'python3';
@@ -82,6 +87,7 @@ function createLocalVenv(log) {
   return localVenvTorch();
 }
 
+/** @param {{ log?: (msg: string) => void, create?: boolean }} [options] */
 export function locateLibTorch({ log = console.log, create = true } = {}) {
   if (process.env.LIBTORCH) {
     const root = resolve(process.env.LIBTORCH);

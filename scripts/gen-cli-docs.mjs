@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // Writes docs/cli.md from the option tables (src/run/options.ts) — the same tables that drive the
 // CLI's parser and the typed configs, so the reference cannot drift (test/run/cli-docs.test.ts checks).
-import { writeFileSync, readFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SEARCH_OPTIONS, TRAIN_OPTIONS, NASBENCH_SEARCH_OPTIONS, DEVICE_OPTIONS, RUN_OPTIONS } from '../dist/run/options.js';
 
 export function renderCliDocs() {
+  /** @param {import('../dist/run/options.js').OptionSpec[]} specs */
   const table = (specs) => ['| flag | default | meaning |', '|---|---|---|', ...specs.map((s) => {
-    const flag = s.kind === 'bool' ? (s.default === true ? `--no-${s.flag}` : `--${s.flag}`) : `--${s.flag} ${s.kind === 'choice' ? `<${s.choices.join('\\|')}>` : `<${s.kind}>`}`;
+    const flag = s.kind === 'bool' ? (s.default === true ? `--no-${s.flag}` : `--${s.flag}`) : `--${s.flag} ${s.kind === 'choice' ? `<${(s.choices ?? []).join('\\|')}>` : `<${s.kind}>`}`;
     const def = s.kind === 'bool' ? (s.default ? 'on' : 'off') : s.default === null || s.default === undefined ? '—' : String(s.default);
     return `| \`${flag}\` | ${def} | ${s.help.replace(/\|/g, '\\|')} |`;
   })].join('\n');

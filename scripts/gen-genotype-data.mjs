@@ -18,11 +18,16 @@ const out = join(spaceDir, 'genotype-data.ts');
 const cnn = JSON.parse(readFileSync(join(spaceDir, 'genotypes.json'), 'utf8'));
 const rnn = JSON.parse(readFileSync(join(spaceDir, 'rnn-genotypes.json'), 'utf8'));
 
+/** @param {unknown} s */
 const q = (s) => `'${String(s).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+/** @param {[string, number][]} list */
 const genes = (list) => `[${list.map(([op, i]) => `[${q(op)}, ${i}]`).join(', ')}]`;
+/** @param {number[]} list */
 const ints = (list) => `[${list.join(', ')}]`;
+/** @param {string} k */
 const key = (k) => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? k : q(k));
 
+/** @param {string} name @param {any} g */
 function cnnEntry(name, g) {
   const fields = Object.keys(g).sort().join(',');
   if (fields !== 'normal,normal_concat,reduce,reduce_concat,source') throw new Error(`${name}: unexpected fields ${fields}`);
@@ -37,6 +42,7 @@ function cnnEntry(name, g) {
   ].join('\n');
 }
 
+/** @param {string} name @param {any} g */
 function rnnEntry(name, g) {
   const fields = Object.keys(g).sort().join(',');
   if (fields !== 'concat,recurrent,source') throw new Error(`${name}: unexpected fields ${fields}`);

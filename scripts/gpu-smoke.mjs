@@ -3,6 +3,7 @@
 // RNG state, transfers, an autograd step on CUDA vs CPU, and the per-op overhead on CUDA.
 import { cuda, buildInfo, randn, tensor, tidy, F, grad, memory, getRngState, setRngState, manualSeed } from '../dist/index.js';
 
+/** @param {string} k @param {unknown} v */
 const out = (k, v) => console.log(`${k.padEnd(28)} ${typeof v === 'string' ? v : JSON.stringify(v)}`);
 out('build', buildInfo());
 out('cuda.isAvailable', cuda.isAvailable());
@@ -12,8 +13,12 @@ const x = randn([64, 16, 32, 32]);
 const w = randn([32, 16, 3, 3]);
 const xc = x.to('cuda'), wc = w.to('cuda').requiresGrad_(true);
 const wcpu = w.clone().requiresGrad_(true);
-const [g1] = tidy(() => grad(F.conv2d(xc, wc, null, { padding: 1 }).relu().sum(), [wc]).map((g) => g.cpu()));
+const [g1] = tidy(() => grad(F.conv2d(xc, wc, null, { padding: 1 }).relu().sum(), [wc]).map((g) => {
+  if (!g) throw new Error('no gradient for wc');
+  return g.cpu();
+}));
 const [g2] = tidy(() => grad(F.conv2d(x, wcpu, null, { padding: 1 }).relu().sum(), [wcpu]));
+if (!g1 || !g2) throw new Error('no gradient for w');
 const a = g1.toArray(), b = g2.toArray();
 let num = 0, den = 0;
 for (let i = 0; i < a.length; i++) { num += (a[i] - b[i]) ** 2; den += b[i] ** 2; }

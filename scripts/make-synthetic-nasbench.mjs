@@ -22,7 +22,9 @@ const OPS = ['conv3x3-bn-relu', 'conv1x1-bn-relu', 'maxpool3x3'];
 const BLOCK_MODULES = 4096;
 const FLUSH_BYTES = 16 * 1024 * 1024;
 
+/** @param {string[]} argv */
 function parseArgs(argv) {
+  /** @type {{ out: string | undefined, records: number, seed: number, help?: boolean }} */
   const args = { out: undefined, records: REAL_RECORDS, seed: 1 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -38,10 +40,11 @@ function parseArgs(argv) {
   }
   if (!Number.isInteger(args.records) || args.records < 3) throw new Error(`--records must be an integer >= 3, got ${args.records}`);
   if (!Number.isInteger(args.seed)) throw new Error(`--seed must be an integer, got ${args.seed}`);
-  return args;
+  return { out: args.out, records: args.records, seed: args.seed };
 }
 
 /** mulberry32: small, fast, seedable; quality is plenty for plausible filler data. */
+/** @param {number} seed */
 function rng(seed) {
   let a = seed >>> 0;
   return () => {
@@ -55,6 +58,7 @@ function rng(seed) {
 
 const f32 = Math.fround;
 
+/** @param {() => number} rand @param {number} id @param {number} seed */
 function randomModule(rand, id, seed) {
   const u = rand();
   const v = u < 0.85 ? 7 : u < 0.95 ? 6 : u < 0.99 ? 5 : u < 0.997 ? 4 : u < 0.999 ? 3 : 2;
@@ -77,6 +81,7 @@ function randomModule(rand, id, seed) {
   return { hash, matrix, ops, params, quality, time };
 }
 
+/** @param {() => number} rand @param {ReturnType<typeof randomModule>} m */
 function runMetrics(rand, m) {
   const test = Math.min(0.96, m.quality + (rand() - 0.5) * 0.01);
   const valid = test + (rand() - 0.3) * 0.01;
@@ -94,6 +99,7 @@ function runMetrics(rand, m) {
   });
 }
 
+/** @param {string} out @param {{ records?: number, seed?: number }} [options] */
 export function makeSyntheticNasbench(out, { records = REAL_RECORDS, seed = 1 } = {}) {
   const modules = Math.ceil(records / 3);
   const rand = rng(seed);

@@ -33,7 +33,8 @@ export { searchStep, type SearchStepConfig, type SearchStepResult } from './sear
 export { PERTURBATIONS, type PerturbationName } from './search/perturbation.js';
 export { clipSimplex_ } from './search/clip.js';
 export { epsilonAt } from './search/epsilon-schedule.js';
-export { dominantEigenvalue, exactHessianEigenvalue, hessianVectorProduct } from './search/hessian.js';
+export { largestHessianEigenvalue, exactHessianEigenvalue, hessianVectorProduct, ANALYSIS_DIAGONAL, type HessianEigenResult } from './search/hessian.js';
+export { lanczosLargest, type LanczosResult, type LanczosOptions } from './search/lanczos.js';
 export { oneShotEigenvalue } from './search/oneshot-eigenvalue.js';
 
 // the runner: the same jobs the CLI runs, as async iterables of events

@@ -38,6 +38,7 @@ import { BatchTransform, type TransformConfig } from './transforms.js';
 import { HostBatch, SearchBatch, type LabelledImages } from './batch.js';
 import { EpochLoader, positiveInt, stateError, type EpochState } from './epoch-loader.js';
 import { Rng, checkRngState, type RngState } from './rng.js';
+import { generatorSnapshot, redrawReferenceOrder, referenceIteratorOrder } from './reference-order.js';
 
 export type ValidMode = 'fresh' | 'cycling';
 
@@ -53,7 +54,15 @@ export interface SearchLoaderOptions {
   device?: Device;
   /** How validation batches are drawn (default 'fresh'). */
   validMode?: ValidMode;
+  /**
+   * Where the sample order comes from (default 'sdarts'): the loader's own seeded Rng, or 'reference':
+   * LibTorch's global generator exactly as the reference's DataLoader + SubsetRandomSampler draws it
+   * (reference-order.ts). The transform's own draws (if any) stay on the loader's Rng.
+   */
+  batchOrder?: BatchOrder;
 }
+
+export type BatchOrder = 'sdarts' | 'reference';
 
 /** `getState()` of a SearchDataLoader: plain JSON. */
 export interface SearchLoaderState extends EpochState {
@@ -68,6 +77,11 @@ export interface SearchLoaderState extends EpochState {
   validRng: RngState | null;
   /** 'cycling': position of the next valid batch in that permutation. */
   validPos: number;
+  /** Where the order comes from (absent in states written before this option: 'sdarts'). */
+  batchOrder?: BatchOrder;
+  /** 'reference': LibTorch generator snapshots (base64) taken before the epoch's / the current valid order was drawn. */
+  torchEpoch?: string | null;
+  torchValid?: string | null;
 }
 
 export class SearchDataLoader extends EpochLoader<SearchBatch> {
@@ -82,6 +96,9 @@ export class SearchDataLoader extends EpochLoader<SearchBatch> {
   private validRng: RngState | null = null;
   private validPerm: Int32Array | null = null;
   private validPos = 0;
+  readonly batchOrder: BatchOrder;
+  private torchEpoch: string | null = null;
+  private torchValid: string | null = null;
 
   constructor(dataset: LabelledImages, options: SearchLoaderOptions) {
     const fn = 'SearchDataLoader';
@@ -105,6 +122,8 @@ export class SearchDataLoader extends EpochLoader<SearchBatch> {
     }
     this.validMode = options.validMode ?? 'fresh';
     if (this.validMode !== 'fresh' && this.validMode !== 'cycling') throw rangeError(fn, 'options.validMode', "'fresh' or 'cycling'", this.validMode);
+    this.batchOrder = options.batchOrder ?? 'sdarts';
+    if (this.batchOrder !== 'sdarts' && this.batchOrder !== 'reference') throw rangeError(fn, 'options.batchOrder', "'sdarts' or 'reference'", this.batchOrder);
     this.device = options.device ?? 'cpu';
     this.transform = new BatchTransform(options.transform, dataset);
     this.data = dataset;
@@ -121,12 +140,18 @@ export class SearchDataLoader extends EpochLoader<SearchBatch> {
   }
 
   protected drawOrder(rng: Rng): Int32Array {
-    return rng.permutation(this.numTrain);
+    if (this.batchOrder === 'sdarts') return rng.permutation(this.numTrain);
+    // 'reference': at an epoch's start (EpochLoader passes the live Rng) draw from the global generator;
+    // when resuming mid-epoch (it passes a copy) redraw from the snapshot taken at that epoch's start.
+    if (rng !== this.rng) return redrawReferenceOrder(this.torchEpoch!, this.numTrain);
+    this.torchEpoch = generatorSnapshot();
+    return referenceIteratorOrder(this.numTrain);
   }
 
   protected override onEpochStart(): void {
     // 'cycling': a new valid iterator on each epoch's first step.
     this.validRng = null;
+    this.torchValid = null;
     this.validPerm = null;
     this.validPos = 0;
   }
@@ -144,10 +169,17 @@ export class SearchDataLoader extends EpochLoader<SearchBatch> {
   /** Positions (0-based within the valid half) of this step's validation batch. */
   private drawValidPositions(): Int32Array {
     const b = this.batchSize;
-    if (this.validMode === 'fresh') return this.rng.sample(this.numValid, Math.min(b, this.numValid));
+    const ref = this.batchOrder === 'reference';
+    // 'fresh' with the reference's order: next(iter(valid_queue)), the first batch of a new permutation.
+    if (this.validMode === 'fresh') return ref ? referenceIteratorOrder(this.numValid).slice(0, Math.min(b, this.numValid)) : this.rng.sample(this.numValid, Math.min(b, this.numValid));
     if (this.validPerm === null || this.validPos >= this.numValid) {
-      this.validRng = this.rng.getState();
-      this.validPerm = this.rng.permutation(this.numValid);
+      if (ref) {
+        this.torchValid = generatorSnapshot();
+        this.validPerm = referenceIteratorOrder(this.numValid);
+      } else {
+        this.validRng = this.rng.getState();
+        this.validPerm = this.rng.permutation(this.numValid);
+      }
       this.validPos = 0;
     }
     const out = this.validPerm.slice(this.validPos, Math.min(this.validPos + b, this.numValid));
@@ -162,7 +194,7 @@ export class SearchDataLoader extends EpochLoader<SearchBatch> {
    * the loader's Rng, so take checkpoints before or after a pass, not during one.
    */
   *validPass(): IterableIterator<HostBatch> {
-    const perm = this.rng.permutation(this.numValid);
+    const perm = this.batchOrder === 'reference' ? referenceIteratorOrder(this.numValid) : this.rng.permutation(this.numValid);
     for (let start = 0; start < this.numValid; start += this.batchSize) {
       const idx = perm.slice(start, Math.min(start + this.batchSize, this.numValid));
       for (let i = 0; i < idx.length; i++) idx[i] += this.numTrain;
@@ -181,6 +213,9 @@ export class SearchDataLoader extends EpochLoader<SearchBatch> {
       cutoutProb: this.transform.cutoutProb,
       validRng: this.validRng,
       validPos: this.validPos,
+      batchOrder: this.batchOrder,
+      torchEpoch: this.torchEpoch,
+      torchValid: this.torchValid,
     };
   }
 
@@ -195,6 +230,13 @@ export class SearchDataLoader extends EpochLoader<SearchBatch> {
     if ((state.cutoutProb === null) !== (this.transform.cutoutProb === null)) {
       throw stateError(fn, `the saved loader ${state.cutoutProb === null ? 'had no cutout' : 'used cutout'} but this one ${this.transform.cutoutProb === null ? 'has none' : 'does'}`);
     }
+    const savedOrder = state.batchOrder ?? 'sdarts';
+    if (savedOrder !== this.batchOrder) throw stateError(fn, `the saved loader drew its batches in the ${savedOrder} order but this one uses the ${this.batchOrder} order (--batch-order)`);
+    for (const k of ['torchEpoch', 'torchValid'] as const) {
+      const v = state[k];
+      if (v !== undefined && v !== null && (typeof v !== 'string' || !/^[A-Za-z0-9+/]+=*$/.test(v))) throw rangeError(fn, `state.${k}`, 'a base64 generator snapshot or null', v);
+    }
+    if (this.batchOrder === 'reference' && state.epoch >= 0 && !state.torchEpoch) throw stateError(fn, 'a reference-order state after the first epoch must carry the generator snapshot of its epoch start (torchEpoch)');
     if (state.validRng !== null) checkRngState(fn, state.validRng, 'state.validRng');
     if (!Number.isInteger(state.validPos) || state.validPos < 0 || state.validPos > this.numValid) {
       throw rangeError(fn, 'state.validPos', `an integer in [0, ${this.numValid}]`, state.validPos);
@@ -205,7 +247,11 @@ export class SearchDataLoader extends EpochLoader<SearchBatch> {
     this.restoreCursor(fn, state);
     if (state.cutoutProb !== null) this.transform.setCutoutProb(state.cutoutProb);
     this.validRng = state.validRng === null ? null : { algorithm: state.validRng.algorithm, s: [...state.validRng.s] };
-    this.validPerm = this.validRng === null ? null : Rng.fromState(this.validRng).permutation(this.numValid);
+    this.torchEpoch = state.torchEpoch ?? null;
+    this.torchValid = state.torchValid ?? null;
+    this.validPerm = this.batchOrder === 'reference'
+      ? (this.torchValid === null ? null : redrawReferenceOrder(this.torchValid, this.numValid))
+      : (this.validRng === null ? null : Rng.fromState(this.validRng).permutation(this.numValid));
     this.validPos = state.validPos;
   }
 }

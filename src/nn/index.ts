@@ -1,4 +1,4 @@
-export { Module, Layer, type StateDict } from './module.js';
+export { Module, Layer, castTensor, moduleTarget, type ModuleTarget, type StateDict } from './module.js';
 export { Conv2d, type Conv2dOptions } from './conv2d.js';
 export { BatchNorm2d, type BatchNormOptions } from './batch-norm.js';
 export { Linear } from './linear.js';

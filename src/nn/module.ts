@@ -2,8 +2,42 @@
  * Module: registered parameters, buffers and submodules in registration order, with PyTorch's
  * traversal order and state-dict key names (`stem.0.weight`, `cells.3._ops.5.op.1.running_mean`, …).
  */
-import { Tensor, keep, noGrad, type Device } from '../tensor/index.js';
+import { Tensor, keep, noGrad, isFloating, normalizeDevice, type Device, type DType } from '../tensor/index.js';
 import { SdartsError, typeError } from '../util/errors.js';
+
+/** Where Module.to moves a tree: a device, a floating dtype, or both. */
+export type ModuleTarget = Device | DType | { device?: Device; dtype?: DType };
+
+const FLOAT_TARGETS: readonly DType[] = ['float32', 'float64', 'float16', 'bfloat16'];
+
+/** Parse a Module.to target; the dtype must be floating (as PyTorch's nn.Module.to). */
+export function moduleTarget(fn: string, target: unknown): { device?: Device; dtype?: DType } {
+  const o: { device?: unknown; dtype?: unknown } =
+    typeof target === 'string' ? (target === 'cpu' || target.startsWith('cuda') ? { device: target } : { dtype: target })
+      : target !== null && typeof target === 'object' ? (target as { device?: unknown; dtype?: unknown }) : (() => { throw typeError(fn, 'target', "a device ('cpu', 'cuda:N'), a floating dtype or { device, dtype }", target); })();
+  if (o.dtype !== undefined && !FLOAT_TARGETS.includes(o.dtype as DType)) throw typeError(fn, 'dtype', `one of ${FLOAT_TARGETS.join(', ')} (modules only cast floating-point tensors)`, o.dtype);
+  return { device: o.device === undefined ? undefined : normalizeDevice(o.device as Device), dtype: o.dtype as DType | undefined };
+}
+
+/**
+ * `t` on `device` and (when floating) in `dtype`, as a new kept tensor with the same requires-grad;
+ * disposes `t`. Returns `t` itself when nothing changes.
+ */
+export function castTensor(t: Tensor, device: Device | undefined, dtype: DType | undefined): Tensor {
+  const dev = device === undefined || sameDevice(t.device, device) ? t.device : device;
+  const dt = dtype !== undefined && isFloating(t.dtype) ? dtype : t.dtype;
+  if (dev === t.device && dt === t.dtype) return t;
+  const rg = t.requiresGrad;
+  const moved = noGrad(() => t.to({ device: dev, dtype: dt })).detach();
+  if (rg) moved.requiresGrad = true;
+  keep(moved);
+  t.dispose();
+  return moved;
+}
+
+function sameDevice(a: Device, b: Device): boolean {
+  return a === b || (a === 'cuda:0' && b === 'cuda') || (a === 'cuda' && b === 'cuda:0');
+}
 
 export type StateDict = Record<string, Tensor>;
 
@@ -162,17 +196,19 @@ export class Module {
     return { missingKeys, unexpectedKeys };
   }
 
-  /** Move parameters and buffers to `device` (replaces the tensors; create optimizers after this). */
-  to(device: Device): this {
+  /**
+   * Move parameters and buffers to a device and/or cast the floating-point ones to a dtype (PyTorch's
+   * `module.to(device)`, `module.to(dtype)`, `module.double()`: integer buffers such as
+   * num_batches_tracked keep their dtype). Replaces the tensors: create optimizers after this.
+   */
+  to(target: ModuleTarget): this {
+    const { device, dtype } = moduleTarget('Module.to', target);
     for (const [, m] of this.namedModules()) {
       for (const map of [m._parameters, m._buffers]) {
         for (const [k, t] of map) {
-          if (!t || t.device === device || (device === 'cuda' && t.device === 'cuda:0')) continue;
-          const rg = map === m._parameters;
-          const moved = noGrad(() => t.to(device)).detach();
-          if (rg) moved.requiresGrad = true;
-          keep(moved);
-          t.dispose();
+          if (!t) continue;
+          const moved = castTensor(t, device, dtype);
+          if (moved === t) continue;
           map.set(k, moved);
         }
       }

@@ -10,8 +10,10 @@
  *   p = p − lr / (1 − β1^t) · m / denom
  *
  * The bias corrections are computed in double precision on the host, as PyTorch does with a
- * CPU `step` counter. (V8's `**` and glibc's `pow` can differ in a double's last bit, which would
- * only rarely move the float32 update; the fixture's 10 steps are bit-identical.)
+ * CPU `step` counter. (V8's `**` and glibc's `pow` can differ in a double's last bit.) The same
+ * operations as PyTorch's on the same machine; across CPUs the vectorised kernels (FMA or not) may
+ * round the float32 update differently in its last bit, which is why the parity suite checks this
+ * algorithm in float64 (test/optim/optimizer-parity.test.ts).
  */
 import { Tensor, keep, tidy, zerosLike } from '../tensor/index.js';
 import { Optimizer, type OptimizerSpec, type ParamGroup, type ParamsArg } from './optimizer.js';

@@ -1,7 +1,8 @@
 /**
  * Stochastic gradient descent with momentum, dampening, Nesterov and L2 weight decay: PyTorch's
  * `torch.optim.SGD` (single-tensor path), with the same operations in the same order, so parameters
- * match PyTorch's to the last bit given the same gradients:
+ * match PyTorch's given the same gradients (to the last bit on the same machine and kernels; the
+ * parity suite checks the algorithm in float64):
  *
  *   g = grad + weight_decay · p                      (L2 term added to the gradient)
  *   buf = clone(g) on the first step, else buf = momentum · buf + (1 − dampening) · g

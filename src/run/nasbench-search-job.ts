@@ -12,6 +12,7 @@ import { SdartsError } from '../util/errors.js';
 import { setNumThreads, type Device } from '../tensor/index.js';
 import { OneShotNetwork, oneShotAlphas } from '../space/oneshot/index.js';
 import { oneShotEigenvalue } from '../search/oneshot-eigenvalue.js';
+import { ANALYSIS_DIAGONAL } from '../search/hessian.js';
 import type { PerturbationName } from '../search/perturbation.js';
 import { NasBench } from '../benchmark/nasbench.js';
 import { oneShotToSpec, type OneShotAlphas } from '../benchmark/one-shot-conversion.js';
@@ -21,7 +22,7 @@ import { validateConfig } from './config.js';
 import { DEVICE_OPTIONS, NASBENCH_SEARCH_OPTIONS, RUN_OPTIONS } from './options.js';
 import { createRunDir, readRunConfig, writeRunConfig } from './run-dir.js';
 import { loadImageDataset, type SearchDatasetName } from './datasets.js';
-import { runEngine, type EngineEvent } from './search-engine.js';
+import { checkEngineConfig, runEngine, type EngineEvent } from './search-engine.js';
 
 export interface NasbenchSearchConfig {
   space: '1' | '2' | '3'; nasbench: string | null; cacheDir: string | null; dataset: SearchDatasetName; data: string | null;
@@ -30,7 +31,7 @@ export interface NasbenchSearchConfig {
   trainPortion: number; unrolled: boolean; archLearningRate: number; archWeightDecay: number; warmStartEpochs: number;
   perturb: PerturbationName; epsilonAlpha: number; pgdSteps: number; pgdRandomStart: boolean; analyzeEvery: number;
   limitTrain: number; device: Device; threads: number; seed: number; save: string | null; resume: string | null;
-  checkpointEvery: number; reportFreq: number; json: boolean;
+  checkpointEvery: number; reportFreq: number; json: boolean; batchOrder: 'sdarts' | 'reference';
 }
 
 export const NASBENCH_SEARCH_CONFIG_OPTIONS = [...NASBENCH_SEARCH_OPTIONS, ...DEVICE_OPTIONS, ...RUN_OPTIONS];
@@ -63,6 +64,7 @@ function resolveConfig(raw: Partial<NasbenchSearchConfig>): { config: NasbenchSe
     return { config: validateConfig<NasbenchSearchConfig>(NASBENCH_SEARCH_CONFIG_OPTIONS, { ...saved, resume: raw.resume, json: raw.json ?? saved.json }), runDir: raw.resume, resumed: true };
   }
   const config = validateConfig<NasbenchSearchConfig>(NASBENCH_SEARCH_CONFIG_OPTIONS, { ...raw, space: raw.space === undefined ? undefined : String(raw.space) } as Record<string, unknown>);
+  checkEngineConfig(config);
   const runDir = createRunDir(`nasbench-search-space${config.space}-${config.perturb}-seed${config.seed}`, config.save);
   writeRunConfig(runDir, 'nasbench-search', { ...config, save: runDir });
   return { config, runDir, resumed: false };
@@ -88,7 +90,7 @@ export async function* runNasbenchSearch(raw: Partial<NasbenchSearchConfig>, opt
         alphas: [a.alphasMixedOp, a.alphasOutput, ...a.alphasInputs],
       };
     },
-    analyze: (m, b) => oneShotEigenvalue(m, b.x, b.y),
+    analyze: (m, b) => ({ method: 'exact', eigenvalue: oneShotEigenvalue(m, b.x, b.y, ANALYSIS_DIAGONAL), diagonal: ANALYSIS_DIAGONAL, n: m.archParameters().reduce((s, a) => s + a.numel, 0), converged: true }),
     score: (arch) => {
       const s = scoreAlphas(nb, space, toAlphas(arch.alphas));
       const scalars: Record<string, number> = s.status === 'scored'

@@ -55,13 +55,14 @@ function supernetSearchOptions(d: { batchSize: number; epochs: number; layers: n
     { flag: 'pgd-steps', kind: 'int', default: 7, min: 1, help: 'PGD attack steps (step size 2ε/steps)' },
     { flag: 'pgd-random-start', kind: 'bool', default: true, help: 'PGD random start inside the ε-ball (--no-pgd-random-start to disable)' },
     { flag: 'analyze-every', kind: 'int', default: d.analyzeEvery, min: 0, help: d.analyzeHelp },
+    { flag: 'batch-order', kind: 'choice', default: 'sdarts', choices: ['sdarts', 'reference'], help: "sample order: sdarts (its own seeded generator) or reference (LibTorch's generator as the reference's DataLoader + SubsetRandomSampler; augmentation off) — to compare a CPU search step by step with the original code" },
     { flag: 'limit-train', kind: 'int', default: 0, min: 0, help: 'use only the first N training images (0 = all; quick runs)' },
   ];
 }
 
 export const SEARCH_OPTIONS: OptionSpec[] = [
   { flag: 'space', kind: 'choice', default: 's1', choices: ['s1', 's2', 's3', 's4', 's5'], help: 'search space (S1-S4 from RobustDARTS, S5 = DARTS space without none)' },
-  ...supernetSearchOptions({ batchSize: 64, epochs: 50, layers: 8, minChannels: 2, analyzeEvery: 0, analyzeHelp: 'every N epochs log the dominant eigenvalue of ∇²_α L_valid (0 = never)' }),
+  ...supernetSearchOptions({ batchSize: 64, epochs: 50, layers: 8, minChannels: 2, analyzeEvery: 0, analyzeHelp: 'every N epochs log λ_max, the largest eigenvalue of ∇²_α L_valid + 1e-3·I (Lanczos on exact Hessian-vector products; does not change the run; 0 = never)' }),
 ];
 
 /** camelCase key of a flag: 'batch-size' → 'batchSize'. */

@@ -75,7 +75,7 @@ export class RunLogs {
 }
 
 /** Split an optimizer's state dict into checkpoint tensors (under `prefix`) and JSON. */
-export function optimizerToCheckpoint(opt: Optimizer<any>, prefix: string, tensors: NamedTensors): unknown {
+export function optimizerToCheckpoint<H extends { lr: number }>(opt: Optimizer<H>, prefix: string, tensors: NamedTensors): unknown {
   const sd = opt.stateDict();
   const state: Record<string, Record<string, number | string>> = {};
   for (const [idx, entries] of Object.entries(sd.state)) {
@@ -92,7 +92,7 @@ export function optimizerToCheckpoint(opt: Optimizer<any>, prefix: string, tenso
   return { state, paramGroups: sd.paramGroups };
 }
 
-export function optimizerFromCheckpoint(opt: Optimizer<any>, json: unknown, tensors: NamedTensors): void {
+export function optimizerFromCheckpoint<H extends { lr: number }>(opt: Optimizer<H>, json: unknown, tensors: NamedTensors): void {
   const j = json as { state: Record<string, Record<string, number | string>>; paramGroups: OptimizerStateDict['paramGroups'] };
   const state: OptimizerStateDict['state'] = {};
   for (const [idx, entries] of Object.entries(j.state)) {

@@ -4,7 +4,7 @@
  * Hessian analysis, the epoch's architecture (logged and saved, including after the last epoch), and
  * a checkpoint; plus checkpoints every `checkpointEvery` steps and on abort (SIGINT/SIGTERM).
  */
-import { F, manualSeed, noGrad, tidy, type Device, type Tensor } from '../tensor/index.js';
+import { F, getRngState, manualSeed, noGrad, setRngState, tidy, type Device, type Tensor } from '../tensor/index.js';
 import { SGD } from '../optim/index.js';
 import type { StateDict } from '../nn/index.js';
 import { Architect } from '../search/architect.js';
@@ -13,10 +13,11 @@ import { epsilonAt } from '../search/epsilon-schedule.js';
 import { topkAccuracy } from '../search/metrics.js';
 import type { Supernet } from '../search/supernet.js';
 import type { PerturbationName } from '../search/perturbation.js';
-import { SearchDataLoader, type SearchLoaderState, type ValidMode } from '../data/loader.js';
+import { SearchDataLoader, type BatchOrder, type SearchLoaderState, type ValidMode } from '../data/loader.js';
 import type { HostBatch } from '../data/batch.js';
 import type { ImageDataset } from '../data/image-dataset.js';
-import { trainTransform } from '../data/transforms.js';
+import { evalTransform, trainTransform } from '../data/transforms.js';
+import { ConfigError } from './config.js';
 import { datasetNormalization, type SearchDatasetName } from './datasets.js';
 import { AverageMeter, RunLogs, optimizerFromCheckpoint, optimizerToCheckpoint, rngFromCheckpoint, rngToCheckpoint, type LogSizes } from './run-state.js';
 import { StepMeters, modelFromCheckpoint, modelToCheckpoint, readJobCheckpoint, writeJobCheckpoint, type JobCheckpointState } from './job-checkpoint.js';
@@ -27,7 +28,16 @@ export interface EngineConfig {
   dataset: SearchDatasetName; batchSize: number; learningRate: number; learningRateMin: number; momentum: number; weightDecay: number;
   epochs: number; cutout: boolean; cutoutLength: number; cutoutProb: number; gradClip: number; trainPortion: number; unrolled: boolean;
   archLearningRate: number; archWeightDecay: number; perturb: PerturbationName; epsilonAlpha: number; pgdSteps: number; pgdRandomStart: boolean;
-  analyzeEvery: number; device: Device; seed: number; checkpointEvery: number; reportFreq: number;
+  analyzeEvery: number; device: Device; seed: number; checkpointEvery: number; reportFreq: number; batchOrder: BatchOrder;
+}
+
+/**
+ * Combinations of engine flags that cannot work together, checked before a run directory is made.
+ * `--batch-order reference` draws the reference's order with augmentation off (its augmentation runs in
+ * DataLoader workers on their own generators, which are not replayed): cutout would be silently dropped.
+ */
+export function checkEngineConfig(c: EngineConfig): void {
+  if (c.batchOrder === 'reference' && c.cutout) throw new ConfigError(['--batch-order reference runs without augmentation, so --cutout cannot apply: drop --cutout, or use --batch-order sdarts']);
 }
 
 export interface SupernetModel extends Supernet {
@@ -50,7 +60,11 @@ export interface EngineSpec<M extends SupernetModel> {
   validMode: ValidMode;
   warmStartEpochs: number;
   architecture(model: M): EpochArchitecture;
-  analyze(model: M, batch: HostBatch): number;
+  /**
+   * The curvature analysis on one batch: λ_max of ∇²_α L + diagonal·I (the engine restores BN buffers
+   * and every RNG state afterwards, so it cannot change the run).
+   */
+  analyze(model: M, batch: HostBatch): Analysis;
   /** Extra per-epoch fields (e.g. NAS-Bench-101 scores) and their TensorBoard scalars. */
   score?(arch: EpochArchitecture, epoch: number): { fields: Record<string, unknown>; scalars: Record<string, number>; log: string[] };
   /** Persist the per-epoch record (genotype.json/alphas.json, architectures.json …). */
@@ -61,16 +75,52 @@ export interface EngineSpec<M extends SupernetModel> {
   label: string;
 }
 
+/** What an analysis reports: the eigenvalue and how it was obtained. */
+export interface Analysis {
+  eigenvalue: number;
+  /** 'lanczos' (CNN spaces: exact HVPs) or 'exact' (1Shot1: the full Hessian, Jacobi). */
+  method: 'lanczos' | 'exact';
+  /** Multiple of I added to the Hessian (the reference's 1e-3 from the α weight decay). */
+  diagonal: number;
+  /** Number of α scalars (the Hessian is n × n). */
+  n: number;
+  iterations?: number;
+  residual?: number;
+  converged: boolean;
+}
+
+/** Where the analysis was measured: which batch of which pass, its size, the model's mode. */
+export interface AnalysisBatch { pass: 'validation'; batch: number; of: number; size: number; mode: 'train' }
+
 export interface EpochRecord { epoch: number; architecture: unknown; alphas: number[][][]; trainAcc: number; validAcc: number; eigenvalue: number | null; [k: string]: unknown }
 
 export type EngineEvent =
   | { type: 'start'; runDir: string; resumed: boolean; epoch: number; step: number; stepsPerEpoch: number; epochs: number; params: number }
   | { type: 'step'; epoch: number; step: number; stepsPerEpoch: number; globalStep: number; loss: number; top1: number; top5: number; archLoss: number | null; lr: number; epsilon: number; perturbAccepted?: boolean; seconds: number }
-  | ({ type: 'epoch'; epoch: number; epochs: number; lr: number; epsilon: number; trainLoss: number; trainAcc: number; validLoss: number; validAcc: number; eigenvalue: number | null; architecture: string; alphas: number[][][]; seconds: number } & Record<string, unknown>)
+  | ({ type: 'epoch'; epoch: number; epochs: number; lr: number; epsilon: number; trainLoss: number; trainAcc: number; validLoss: number; validAcc: number; eigenvalue: number | null; analysis: (Analysis & { batch: AnalysisBatch }) | null; architecture: string; alphas: number[][][]; seconds: number } & Record<string, unknown>)
   | { type: 'checkpoint'; epoch: number; step: number; path: string }
   | { type: 'end'; reason: 'completed' | 'interrupted'; runDir: string; architecture: string; architectureJSON: unknown; epoch: number; step: number };
 
 interface CheckpointState extends JobCheckpointState { loader: SearchLoaderState; wOpt: unknown; archOpt: unknown; epochs: EpochRecord[] }
+
+/**
+ * Run `fn` (a measurement) and put back everything it could have changed: BN running statistics and
+ * the CPU (and CUDA) random-generator states. Gradients are untouched by construction (autograd.grad
+ * does not accumulate into .grad).
+ */
+function untouched<T>(model: SupernetModel, device: Device, fn: () => T): T {
+  const saved = noGrad(() => model.buffers().map((t) => t.clone()));
+  const rngCpu = getRngState('cpu');
+  const rngDev = device !== 'cpu' ? getRngState(device) : null;
+  try {
+    return fn();
+  } finally {
+    noGrad(() => model.buffers().forEach((t, i) => t.copy_(saved[i]!)));
+    saved.forEach((t) => t.dispose());
+    setRngState(rngCpu, 'cpu');
+    if (rngDev) setRngState(rngDev, device);
+  }
+}
 
 export function tensorRows(t: Tensor): number[][] {
   const flat = t.toArray(), n = t.ndim === 1 ? t.size(0) : t.size(-1);
@@ -84,7 +134,11 @@ export async function* runEngine<M extends SupernetModel>(spec: EngineSpec<M>, s
   const wOpt = new SGD(model.parameters(), { lr: c.learningRate, momentum: c.momentum, weightDecay: c.weightDecay });
   const architect = new Architect(model, { archLearningRate: c.archLearningRate, archWeightDecay: c.archWeightDecay });
   const cutout = c.cutout ? { length: c.cutoutLength, prob: 0 } : null;
-  const loader = new SearchDataLoader(spec.data, { batchSize: c.batchSize, seed: c.seed, trainPortion: c.trainPortion, device: c.device, validMode: spec.validMode, transform: trainTransform(datasetNormalization(c.dataset), { cutout }) });
+  checkEngineConfig(c);
+  // --batch-order reference: the reference's sample order from LibTorch's generator, augmentation off.
+  const reference = c.batchOrder === 'reference';
+  const norm = datasetNormalization(c.dataset);
+  const loader = new SearchDataLoader(spec.data, { batchSize: c.batchSize, seed: c.seed, trainPortion: c.trainPortion, device: c.device, validMode: spec.validMode, batchOrder: c.batchOrder, transform: reference ? evalTransform(norm) : trainTransform(norm, { cutout }) });
   const arch = model.archParameters();
 
   let epoch = 0, step = 0, globalStep = 0;
@@ -170,8 +224,9 @@ export async function* runEngine<M extends SupernetModel>(spec: EngineSpec<M>, s
       // ---- end of epoch: validation on the valid half (softmax mixing, eval mode) ----
       model.eval();
       const vLoss = new AverageMeter(), vAcc = new AverageMeter();
-      let lastValid: HostBatch | null = null;
+      let lastValid: HostBatch | null = null, validBatches = 0;
       for (const b of loader.validPass()) {
+        validBatches++;
         tidy(() => noGrad(() => {
           const logits = model.forward(b.x);
           vLoss.update(F.crossEntropy(logits, b.y).item(), b.size);
@@ -182,26 +237,23 @@ export async function* runEngine<M extends SupernetModel>(spec: EngineSpec<M>, s
       }
       model.train();
       const analysisBatch: HostBatch | null = lastValid;
-      let eigenvalue: number | null = null;
+      let analysis: (Analysis & { batch: AnalysisBatch }) | null = null;
       if (c.analyzeEvery > 0 && (epoch + 1) % c.analyzeEvery === 0 && analysisBatch) {
-        // The last validation batch of the epoch (as the reference's analysis). BN running statistics
-        // are restored afterwards: the analysis must not change training.
-        const saved = noGrad(() => model.buffers().map((t) => t.clone()));
-        eigenvalue = tidy(() => spec.analyze(model, analysisBatch));
-        noGrad(() => model.buffers().forEach((t, i) => t.copy_(saved[i]!)));
-        saved.forEach((t) => t.dispose());
+        // The last validation batch of the epoch (as the reference's analysis), model in train mode.
+        analysis = { ...untouched(model, c.device, () => tidy(() => spec.analyze(model, analysisBatch))), batch: { pass: 'validation', batch: validBatches - 1, of: validBatches, size: analysisBatch.size, mode: 'train' } };
       }
       analysisBatch?.dispose();
+      const eigenvalue = analysis?.eigenvalue ?? null;
 
       const a = spec.architecture(model);
       const scored = spec.score?.(a, epoch);
       const ev: EngineEvent = {
         type: 'epoch', epoch, epochs: c.epochs, lr, epsilon, trainLoss: meters.loss.avg, trainAcc: meters.top1.avg, validLoss: vLoss.avg, validAcc: vAcc.avg,
-        eigenvalue, architecture: a.summary, architectureJSON: a.json, alphas: a.alphas, ...(scored?.fields ?? {}), seconds: (Date.now() - t0) / 1000,
+        eigenvalue, analysis, architecture: a.summary, architectureJSON: a.json, alphas: a.alphas, ...(scored?.fields ?? {}), seconds: (Date.now() - t0) / 1000,
       };
       log(`train_acc ${meters.top1.avg.toFixed(6)}`);
       log(`valid_acc ${vAcc.avg.toFixed(6)}`);
-      if (eigenvalue !== null) log(`eigenvalue ${eigenvalue.toExponential(6)}`);
+      if (analysis) log(`eigenvalue ${analysis.eigenvalue.toExponential(6)} (${analysis.method}, +${analysis.diagonal}·I, n=${analysis.n}${analysis.iterations !== undefined ? `, ${analysis.iterations} iterations` : ''}${analysis.converged ? '' : ', NOT converged'}; validation batch ${analysis.batch.batch + 1}/${analysis.batch.of}, ${analysis.batch.size} samples, train mode)`);
       for (const l of scored?.log ?? []) log(l);
       log(`${spec.label} after epoch ${epoch} = ${a.summary}`);
       logs.tb.addScalars({ 'Acc/train': meters.top1.avg, 'Obj/train': meters.loss.avg, 'Acc/valid': vAcc.avg, 'Obj/valid': vLoss.avg, lr, epsilon, ...(scored?.scalars ?? {}) }, epoch);

@@ -8,14 +8,14 @@ import { join } from 'node:path';
 import { F, setNumThreads, type Device } from '../tensor/index.js';
 import { SearchNetwork } from '../space/search-network.js';
 import { formatGenotype, genotypeToJSON, type GenotypeJSON } from '../space/genotype.js';
-import { dominantEigenvalue } from '../search/hessian.js';
+import { ANALYSIS_DIAGONAL, largestHessianEigenvalue } from '../search/hessian.js';
 import type { PerturbationName } from '../search/perturbation.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { validateConfig } from './config.js';
 import { DEVICE_OPTIONS, RUN_OPTIONS, SEARCH_OPTIONS } from './options.js';
 import { createRunDir, readRunConfig, writeRunConfig } from './run-dir.js';
 import { loadImageDataset, type SearchDatasetName } from './datasets.js';
-import { runEngine, tensorRows, type EngineEvent } from './search-engine.js';
+import { checkEngineConfig, runEngine, tensorRows, type EngineEvent } from './search-engine.js';
 
 export interface SearchConfig {
   space: 's1' | 's2' | 's3' | 's4' | 's5'; dataset: SearchDatasetName; data: string | null; batchSize: number;
@@ -24,7 +24,7 @@ export interface SearchConfig {
   trainPortion: number; unrolled: boolean; archLearningRate: number; archWeightDecay: number; perturb: PerturbationName;
   epsilonAlpha: number; pgdSteps: number; pgdRandomStart: boolean; analyzeEvery: number; limitTrain: number;
   device: Device; threads: number; seed: number; save: string | null; resume: string | null; checkpointEvery: number;
-  reportFreq: number; json: boolean;
+  reportFreq: number; json: boolean; batchOrder: 'sdarts' | 'reference';
 }
 
 export const SEARCH_CONFIG_OPTIONS = [...SEARCH_OPTIONS, ...DEVICE_OPTIONS, ...RUN_OPTIONS];
@@ -39,6 +39,7 @@ export function resolveSearchConfig(raw: Partial<SearchConfig>): { config: Searc
     return { config, runDir: raw.resume, resumed: true };
   }
   const config = validateConfig<SearchConfig>(SEARCH_CONFIG_OPTIONS, raw as Record<string, unknown>);
+  checkEngineConfig(config);
   const runDir = createRunDir(`search-${config.space}-${config.perturb}-seed${config.seed}`, config.save);
   writeRunConfig(runDir, 'search', { ...config, save: runDir });
   return { config, runDir, resumed: false };
@@ -56,7 +57,11 @@ export async function* runSearch(raw: Partial<SearchConfig>, opts: { signal?: Ab
       const g = m.genotype();
       return { summary: formatGenotype(g), json: genotypeToJSON(g), alphas: [tensorRows(m.alphas.normal), tensorRows(m.alphas.reduce)] };
     },
-    analyze: (m, b) => dominantEigenvalue(() => F.crossEntropy(m.forward(b.x), b.y), m.archParameters()).eigenvalue,
+    analyze: (m, b) => {
+      // λ_max of ∇²_α L_valid + 1e-3·I (the reference's Analyzer adds the α weight decay's diagonal).
+      const r = largestHessianEigenvalue(() => F.crossEntropy(m.forward(b.x), b.y), m.archParameters(), { diagonal: ANALYSIS_DIAGONAL });
+      return { method: 'lanczos', eigenvalue: r.eigenvalue, diagonal: r.diagonal, n: r.n, iterations: r.iterations, residual: r.residual, converged: r.converged };
+    },
     saveEpochs: (epochs, last) => {
       const latest = epochs[epochs.length - 1]!;
       writeFileAtomic(join(runDir, 'genotype.json'), JSON.stringify({ final: last ? latest.architecture : null, latest: latest.architecture, epochs: epochs.map((e) => ({ epoch: e.epoch, genotype: e.architecture })) }, null, 1) + '\n');

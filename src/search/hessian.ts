@@ -1,12 +1,14 @@
 /**
  * Curvature of the validation loss w.r.t. the architecture — the quantity SDARTS keeps small.
  * Hessian-vector products are exact (double backward through autograd.grad with createGraph).
- *   - dominantEigenvalue: power iteration on v ↦ H v (any α size; the CNN spaces);
+ *   - largestHessianEigenvalue: Lanczos with full re-orthogonalisation on v ↦ H v (any α size; the CNN
+ *     spaces), largest algebraic eigenvalue, fixed start vector (no random draws);
  *   - exactHessianEigenvalue: the full symmetric H row by row, eigenvalues by Jacobi, reported as
  *     |max eig(H)| with `diagonal` added (1Shot1's definition: ∂/∂α of ∂L/∂α + 1e-3·α).
  */
-import { cat, grad, noGrad, randn, tidy, type Tensor } from '../tensor/index.js';
+import { cat, grad, tensor, tidy, type Tensor } from '../tensor/index.js';
 import { symmetricEigenvalues } from './symmetric-eigen.js';
+import { lanczosLargest, type LanczosOptions, type LanczosResult } from './lanczos.js';
 
 /** H·v for the Hessian of lossFn() w.r.t. `params` (lists aligned). */
 export function hessianVectorProduct(lossFn: () => Tensor, params: Tensor[], v: Tensor[]): Tensor[] {
@@ -22,32 +24,52 @@ export function hessianVectorProduct(lossFn: () => Tensor, params: Tensor[], v: 
   return grad(dot, params, { allowUnused: true }).map((h, i) => h ?? v[i]!.mul(0));
 }
 
-export interface PowerIterationResult { eigenvalue: number; iterations: number; converged: boolean }
+/** The reference's analysis adds 1e-3·I: it differentiates ∂L/∂α + 1e-3·α (the α weight decay). */
+export const ANALYSIS_DIAGONAL = 1e-3;
 
-export function dominantEigenvalue(lossFn: () => Tensor, params: Tensor[], o: { iterations?: number; tol?: number } = {}): PowerIterationResult {
-  const maxIt = o.iterations ?? 20;
-  const tol = o.tol ?? 1e-4;
+export interface HessianEigenResult extends LanczosResult {
+  /** The multiple of the identity added to the Hessian (included in `eigenvalue`). */
+  diagonal: number;
+  /** Number of scalars differentiated (the Hessian is n × n). */
+  n: number;
+}
+
+/**
+ * The largest algebraic eigenvalue of ∇²_params lossFn() + diagonal·I, by Lanczos with full
+ * re-orthogonalisation on exact Hessian-vector products (double backward). The first backward (the
+ * gradient with its graph) is made once and every product reuses it; the start vector is fixed, so the
+ * analysis draws nothing from any random generator.
+ */
+export function largestHessianEigenvalue(lossFn: () => Tensor, params: Tensor[], o: LanczosOptions & { diagonal?: number } = {}): HessianEigenResult {
+  const diagonal = o.diagonal ?? 0;
+  const sizes = params.map((p) => p.numel);
+  const n = sizes.reduce((a, b) => a + b, 0);
   return tidy(() => {
-    let v = noGrad(() => {
-      const r = params.map((p) => randn(p.shape, { dtype: p.dtype, device: p.device }));
-      const n = Math.sqrt(r.reduce((s, t) => s + t.square().sum().item(), 0));
-      return r.map((t) => t.div(n));
-    });
-    let lambda = 0;
-    for (let it = 1; it <= maxIt; it++) {
-      const next = tidy(() => {
-        const hv = hessianVectorProduct(lossFn, params, v).map((t) => t.detach());
-        const rayleigh = hv.reduce((s, t, i) => s + t.mul(v[i]!).sum().item(), 0);
-        const norm = Math.sqrt(hv.reduce((s, t) => s + t.square().sum().item(), 0));
-        return { v: norm > 0 ? hv.map((t) => t.div(norm)) : hv, rayleigh };
+    const loss = lossFn();
+    const g = grad(loss, params, { createGraph: true, allowUnused: true });
+    const live = g.map((gi) => gi !== null && gi.requiresGrad);
+    const apply = (v: Float64Array): Float64Array => tidy(() => {
+      const out = new Float64Array(n);
+      if (!live.some(Boolean)) return out; // the loss is (at most) linear in params: H = 0
+      let dot: Tensor | null = null, off = 0;
+      params.forEach((p, i) => {
+        if (live[i]) {
+          const vi = tensor(v.slice(off, off + sizes[i]!), { shape: p.shape, dtype: p.dtype, device: p.device });
+          const term = g[i]!.mul(vi).sum();
+          dot = dot === null ? term : dot.add(term);
+        }
+        off += sizes[i]!;
       });
-      const prev = lambda;
-      lambda = next.rayleigh;
-      v.forEach((t) => t.dispose());
-      v = next.v;
-      if (it > 1 && Math.abs(lambda - prev) <= tol * Math.abs(lambda)) return { eigenvalue: lambda, iterations: it, converged: true };
-    }
-    return { eigenvalue: lambda, iterations: maxIt, converged: false };
+      const hv = grad(dot!, params, { retainGraph: true, allowUnused: true });
+      off = 0;
+      hv.forEach((h, i) => {
+        if (h) out.set(h.toArray() as number[], off);
+        off += sizes[i]!;
+      });
+      return out;
+    });
+    const r = lanczosLargest(apply, n, o);
+    return { ...r, eigenvalue: r.eigenvalue + diagonal, diagonal, n };
   });
 }
 

@@ -3,7 +3,7 @@
  * row softmax that turns alpha logits read out of a tensor into the probabilities it ranks.
  */
 import { SdartsError, describe, typeError } from '../util/errors.js';
-import type { Gene, Genotype } from './genotype.js';
+import type { Gene, Genotype } from './genotype-types.js';
 import { getSpace, NUM_EDGES, SEARCH_STEPS, type EdgeOps, type SearchSpace, type SpaceName } from './spaces.js';
 
 /** The search cell concatenates its last `MULTIPLIER` node outputs. */

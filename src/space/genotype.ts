@@ -12,19 +12,12 @@ import { SdartsError, describe, typeError } from '../util/errors.js';
 import { CNN_OP_NAMES, isCnnOpName, type CnnOpName } from './primitives.js';
 import { formatPath, parseNamedTuple, type ValuePath } from './py-literal.js';
 import { genotypeJsonObject } from './genotype-json.js';
+import type { Gene, Genotype } from './genotype-types.js';
 
-// Derivation lives in its own file; re-exported so `genotype.js` is the one import for genotypes.
-// (genotype-derive.ts imports only types from here, so there is no runtime cycle.)
+// The types and the derivation live in their own files (which import nothing from here); both are
+// re-exported so `genotype.js` is the one import for genotypes.
+export type { Gene, Genotype } from './genotype-types.js';
 export { deriveGenotype, MULTIPLIER, SEARCH_CONCAT, softmaxRows } from './genotype-derive.js';
-
-export type Gene = readonly [op: CnnOpName, input: number];
-
-export interface Genotype {
-  readonly normal: readonly Gene[];
-  readonly normalConcat: readonly number[];
-  readonly reduce: readonly Gene[];
-  readonly reduceConcat: readonly number[];
-}
 
 /** The JSON form: DARTS's field names, genes as `[op, input]` pairs. */
 export interface GenotypeJSON {

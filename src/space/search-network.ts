@@ -7,7 +7,7 @@
  * (the reference's `updateType='weight'`), which is how perturbed weights enter the weight step.
  */
 import { F, keep, noGrad, randn, type Device, type Tensor } from '../tensor/index.js';
-import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Layer, Linear, Module, ModuleList, Sequential } from '../nn/index.js';
+import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Layer, Linear, Module, ModuleList, Sequential, castTensor, moduleTarget, type ModuleTarget } from '../nn/index.js';
 import { SearchCell } from './search-cell.js';
 import { getSpace, NUM_EDGES, type SearchSpace, type SpaceName } from './spaces.js';
 import { deriveGenotype, softmaxRows, type Genotype } from './genotype.js';
@@ -76,15 +76,12 @@ export class SearchNetwork extends Module {
     if (cfg.device && cfg.device !== 'cpu') this.to(cfg.device);
   }
 
-  override to(device: Device): this {
-    super.to(device);
-    for (const k of ['normal', 'reduce'] as const) {
-      const a = this.alphas[k];
-      if (a.device === device) continue;
-      const moved = keep(noGrad(() => a.to(device)).detach().requiresGrad_(true));
-      a.dispose();
-      (this.alphas as { normal: Tensor; reduce: Tensor })[k] = moved;
-    }
+  override to(target: ModuleTarget): this {
+    super.to(target);
+    const { device, dtype } = moduleTarget('SearchNetwork.to', target);
+    const al = this.alphas as { normal: Tensor; reduce: Tensor };
+    al.normal = castTensor(al.normal, device, dtype);
+    al.reduce = castTensor(al.reduce, device, dtype);
     return this;
   }
 
@@ -97,13 +94,18 @@ export class SearchNetwork extends Module {
     return [F.softmax(this.alphas.normal, -1), F.softmax(this.alphas.reduce, -1)];
   }
 
+  /**
+   * Without archWeights every cell takes softmax(α) itself, as the reference's `model_search.Network`
+   * does: the forward values are the same as one softmax per forward, but the backward then sums one
+   * softmax gradient per cell, which is what makes a step bitwise the reference's (README, reference decisions).
+   */
   forward(x: Tensor, archWeights?: ArchWeights): Tensor {
-    const w = archWeights ?? this.softmaxWeights();
-    if (w.length !== 2) throw rangeError('SearchNetwork.forward', 'archWeights', '[normal, reduce] simplex weights', `${w.length} tensor(s)`);
+    if (archWeights !== undefined && archWeights.length !== 2) throw rangeError('SearchNetwork.forward', 'archWeights', '[normal, reduce] simplex weights', `${archWeights.length} tensor(s)`);
     let s0 = this.stem.forward(x);
     let s1 = s0;
     for (const cell of this.cells) {
-      const s = cell.forward(s0, s1, cell.reduction ? w[1]! : w[0]!);
+      const w = archWeights ? archWeights[cell.reduction ? 1 : 0]! : F.softmax(cell.reduction ? this.alphas.reduce : this.alphas.normal, -1);
+      const s = cell.forward(s0, s1, w);
       s0 = s1;
       s1 = s;
     }

@@ -37,7 +37,7 @@ describe('NasBench on mini_nasbench.tfrecord equals the reference API exactly', 
     expect([...nb.hashes()].sort()).toEqual(expected.modules.map((m: any) => m.hash).sort());
   });
 
-  it.each(expected.modules.map((m: any) => [m.name, m]))('%s: fixed stats, per-repeat computed stats (file order) and means are bit-identical', (_name, m: any) => {
+  it.each((expected.modules as any[]).map((m: any): [string, any] => [m.name, m]))('%s: fixed stats, per-repeat computed stats (file order) and means are bit-identical', (_name, m: any) => {
     const got = nb.getMetricsFromHash(m.hash);
     expect(got.fixed).toEqual({ module_adjacency: m.module_adjacency, module_operations: m.module_operations, trainable_parameters: m.trainable_parameters });
     // toEqual on numbers uses Object.is: exact doubles
@@ -51,7 +51,7 @@ describe('NasBench on mini_nasbench.tfrecord equals the reference API exactly', 
     expect(means.mean_final_test_error).toBe(((1 - a) + (1 - b) + (1 - c)) / 3);
   });
 
-  it.each(expected.modules.map((m: any) => [m.name, m]))('%s: every query spec (isomorphic forms) finds the module', (_name, m: any) => {
+  it.each((expected.modules as any[]).map((m: any): [string, any] => [m.name, m]))('%s: every query spec (isomorphic forms) finds the module', (_name, m: any) => {
     for (const q of m.query_specs) {
       expect(nb.isValid(q)).toBe(true);
       const got = nb.getMetricsFromSpec(q);

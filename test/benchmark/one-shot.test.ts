@@ -126,7 +126,7 @@ describe('search-space sizes (reference space_stats.json, exhaustive over parent
 
 describe('evalOneShotModel on mini_nasbench.tfrecord (reference eval_one_shot_model + train_search means)', () => {
   const nb = NasBench.open(MINI_TFRECORD, { cache: false });
-  const withEval = expected.modules.filter((m: any) => m.oneshot_eval !== undefined);
+  const withEval: any[] = expected.modules.filter((m: any) => m.oneshot_eval !== undefined);
 
   function expectScore(score: ReturnType<typeof scoreOneShotSpec>, m: any): void {
     const ref = m.oneshot_eval;
@@ -140,13 +140,13 @@ describe('evalOneShotModel on mini_nasbench.tfrecord (reference eval_one_shot_mo
     expect(score.regret).toEqual({ test: ref.train_search_logged_means.test - def.bestTestError, valid: ref.train_search_logged_means.valid - def.bestValidError });
   }
 
-  it.each(withEval.map((m: any) => [m.oneshot_eval.oneshot_vector_id, m]))('%s: per-repeat lists and logged means of its spec are bit-identical', (_id, m: any) => {
+  it.each(withEval.map((m: any): [string, any] => [m.oneshot_eval.oneshot_vector_id, m]))('%s: per-repeat lists and logged means of its spec are bit-identical', (_id, m: any) => {
     for (const q of m.query_specs) expectScore(scoreOneShotSpec(nb, m.oneshot_eval.search_space, q), m);
   });
 
   // Only the odd-numbered vectors are shipped in oneshot_vectors.json; those go alphas -> score.
   const shipped = withEval.filter((m: any) => oneshot.vectors.some((v) => v.id === m.oneshot_eval.oneshot_vector_id));
-  it.each(shipped.map((m: any) => [m.oneshot_eval.oneshot_vector_id, m]))('%s: from the alphas end to end', (id, m: any) => {
+  it.each(shipped.map((m: any): [string, any] => [m.oneshot_eval.oneshot_vector_id, m]))('%s: from the alphas end to end', (id, m: any) => {
     const v = oneshot.vectors.find((x) => x.id === id)!;
     expectScore(evalOneShotModel(nb, v.search_space, alphasOf(v)), m);
   });

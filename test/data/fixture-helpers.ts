@@ -21,7 +21,6 @@ export interface ExpectedImages {
   first_pixels: number[];
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function manifest(name: string): any {
   return JSON.parse(readFileSync(join(FIXTURES, name, 'manifest.json'), 'utf8'));
 }

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { tensor, type Tensor, type DType } from '../../src/index.js';
-import { TEST_DEVICE, maxRelError, tolerance, type FloatDtype, type OpClass } from './tolerance.js';
+import { TEST_DEVICE, expectClose, expectParity, type FloatDtype, type OpClass } from './tolerance.js';
 
 export interface EncodedTensor { shape: number[]; dtype: string; data: number[] }
 
@@ -29,15 +29,18 @@ export function fromEnc(e: EncodedTensor, requiresGrad = false): Tensor {
   return t;
 }
 
-/** Assert a tensor equals a fixture tensor: same shape/dtype, values within the per-dtype tolerance. */
+/**
+ * Assert a tensor equals a fixture tensor: same shape; integers exactly; float64 fixtures with the
+ * float64 algorithmic-parity bound (expectParity); other float dtypes as torch.testing.assert_close
+ * with the tolerance of that dtype × op class (expectClose). Returns the error measure used.
+ */
 export function expectTensorClose(actual: Tensor, expected: EncodedTensor, kind: OpClass, label = ''): number {
   expect(actual.shape, `${label} shape`).toEqual(expected.shape);
-  const isFloat = expected.dtype.startsWith('float');
+  const isFloat = expected.dtype.startsWith('float') || expected.dtype === 'bfloat16';
   if (!isFloat) {
     expect(actual.toArray(), `${label} values`).toEqual(expected.data);
     return 0;
   }
-  const err = maxRelError(actual.toArray(), expected.data);
-  expect(err, `${label} max relative error`).toBeLessThanOrEqual(tolerance(expected.dtype as FloatDtype, kind));
-  return err;
+  if (expected.dtype === 'float64') return expectParity(actual.toArray(), expected.data, label);
+  return expectClose(actual.toArray(), expected.data, expected.dtype as FloatDtype, kind, label);
 }

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
-// @ts-expect-error -- a plain .mjs build script
 const { locateLibTorch } = await import('../../scripts/find-libtorch.mjs');
 
 function fakeLibTorch(version: string, complete = true): string {

@@ -6,11 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { SdartsError, keep, tensor, zeros, type Tensor } from '../../src/index.js';
 import { clipGradNorm_ } from '../../src/optim/index.js';
-import { maxRelError, tolerance } from '../helpers/tolerance.js';
+import { expectClose } from '../helpers/tolerance.js';
 import { expectError } from './expect-error.js';
 import { T, fixture } from './replay.js';
-
-const TOL = tolerance('float32', 'elementwise');
 
 /** The fixture's parameters, each with a copy of its gradient (the last has none). */
 function withGrads(): Tensor[] {
@@ -35,7 +33,7 @@ describe('clipGradNorm_', () => {
       if (want === undefined) {
         expect(p.grad).toBeNull(); // skipped, not given a zero gradient
       } else {
-        expect(maxRelError(p.grad!.toArray(), want.toArray()), `grad ${i}`).toBeLessThanOrEqual(TOL);
+        expectClose(p.grad!, want, 'float32', 'elementwise', `grad ${i}`);
         expect(p.grad!.toArray(), `grad ${i} bits`).toEqual(want.toArray());
       }
     });

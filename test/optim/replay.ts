@@ -7,6 +7,9 @@ import { F, keep, loadSafetensors, tidy, type Tensor } from '../../src/index.js'
 import { Adam, ASGD, SGD, type Optimizer } from '../../src/optim/index.js';
 import { FIXTURES, loadFixture } from '../helpers/fixture.js';
 
+/** The float64 twin run of a case (tensors under `f64.<case>.*`). */
+export interface Float64Run { losses: number[]; clipTotalNorms: number[]; stateNumbers: Record<string, Record<string, number>> }
+
 export interface FixtureCase {
   optimizer: 'SGD' | 'Adam' | 'ASGD';
   options: Record<string, unknown>;
@@ -17,6 +20,7 @@ export interface FixtureCase {
   stateNumbers: Record<string, Record<string, number>>;
   stateKeys: Record<string, string[]>;
   torchParamGroups: (Record<string, unknown> & { params: number[] })[];
+  float64: Float64Run;
 }
 
 export interface OptimFixture {
@@ -31,10 +35,10 @@ export const fixture = loadFixture<OptimFixture>('optim/optim.json');
 export const T: Record<string, Tensor> = loadSafetensors(join(FIXTURES, 'optim', 'optim.safetensors')).tensors;
 for (const t of Object.values(T)) keep(t);
 
-/** Fresh leaf parameters with the fixture's initial values. */
-export function initialParams(): Record<string, Tensor> {
+/** Fresh leaf parameters with the fixture's initial values (float32, or cast to float64: exact). */
+export function initialParams(dtype: 'float32' | 'float64' = 'float32'): Record<string, Tensor> {
   const P: Record<string, Tensor> = {};
-  for (const n of fixture.paramNames) P[n] = keep(T[`init.${n}`]!.clone().requiresGrad_(true));
+  for (const n of fixture.paramNames) P[n] = keep(T[`init.${n}`]!.to({ dtype, copy: true }).requiresGrad_(true));
   return P;
 }
 
@@ -44,10 +48,15 @@ export function forward(P: Record<string, Tensor>, x: Tensor): Tensor {
   return F.linear(F.linear(h, P['fc1_w']!, P['fc1_b']!).tanh(), P['fc2_w']!);
 }
 
-/** loss → backward for batch k (gradients accumulate into the params' .grad); returns the loss. */
+/**
+ * loss → backward for batch k (gradients accumulate into the params' .grad); returns the loss. The
+ * batch is cast to the parameters' dtype, as the script's float64 run does.
+ */
 export function lossBackward(P: Record<string, Tensor>, k: number): number {
   return tidy(() => {
-    const loss = F.crossEntropy(forward(P, T[`batch.${k}.x`]!), T[`batch.${k}.y`]!);
+    const dtype = P[fixture.paramNames[0]!]!.dtype;
+    const x = dtype === 'float32' ? T[`batch.${k}.x`]! : T[`batch.${k}.x`]!.to(dtype);
+    const loss = F.crossEntropy(forward(P, x), T[`batch.${k}.y`]!);
     loss.backward();
     return loss.item();
   });

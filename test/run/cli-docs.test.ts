@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 describe('docs/cli.md', () => {
   it('equals what the option tables generate', async () => {
     const root = join(__dirname, '..', '..');
-    // @ts-expect-error -- a plain .mjs script
     const { renderCliDocs } = await import('../../scripts/gen-cli-docs.mjs');
     expect(readFileSync(join(root, 'docs', 'cli.md'), 'utf8')).toBe(renderCliDocs());
   });

@@ -60,6 +60,7 @@ describe('ProgressReporter', () => {
     const r = spawnSync('script', ['-qfec', cmd, '/dev/null'], { encoding: 'utf8', timeout: 120_000 });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`run dir: ${dir}`);
+    // eslint-disable-next-line no-control-regex -- the bar redraws its line with ESC[2K
     expect(r.stdout).toMatch(/\r\x1b\[2Kepoch 1\/1 █+░* 1\/2 {2}loss \d+\.\d{4} {2}acc [\d.]+% {2}[\d.]+s\/step {2}ETA \d\d:\d\d/);
     expect(r.stdout).toContain('final genotype: Genotype(normal=[');
   });

@@ -21,7 +21,7 @@ import { dropPath, drawDropPathMask, sequentialMasks, type DropPathSite } from '
 import { getGenotype } from '../../src/space/genotype-library.js';
 import { formatGenotype, type Genotype } from '../../src/space/genotype.js';
 import { FIXTURES } from '../helpers/fixture.js';
-import { maxRelError, tolerance } from '../helpers/tolerance.js';
+import { expectClose } from '../helpers/tolerance.js';
 
 /** Spec §2.12 table: evaluation-net size in M (C=36, 20 cells, auxiliary excluded; c100 rows with 100 classes). */
 const TABLE: Record<string, string> = {
@@ -174,7 +174,7 @@ describe('drop-path', () => {
     const mask = tensor(new Float32Array([1, 0]), { shape: [2, 1, 1, 1] });
     const y = dropPath(x, 0.25, mask);
     const want = vals.map((v, i) => Math.fround(Math.fround(v / 0.75) * (i < 4 ? 1 : 0)));
-    expect(maxRelError(y.toArray(), want)).toBeLessThanOrEqual(tolerance('float32', 'elementwise'));
+    expectClose(y, want, 'float32', 'elementwise', 'dropPath(x, 0.25, mask)');
     expect(x.toArray()).toEqual(Array.from(new Float32Array(vals)));
     expect(dropPath(x, 0)).toBe(x);
     [x, mask, y].forEach((t) => t.dispose());

@@ -13,7 +13,7 @@ import { OneShotNetwork } from '../../src/space/oneshot/oneshot-network.js';
 import { ONESHOT_SPACES, archShapes, getOneShotSpace, type OneShotSpaceId } from '../../src/space/oneshot/oneshot-spaces.js';
 import { SEARCH_SPACES } from '../../src/benchmark/one-shot-conversion.js';
 import { FIXTURES } from '../helpers/fixture.js';
-import { maxRelError, tolerance } from '../helpers/tolerance.js';
+import { expectClose } from '../helpers/tolerance.js';
 
 const SPEC_PARAMS: Record<OneShotSpaceId, number> = { 1: 1101402, 2: 1101402, 3: 1509594 };
 const SPACES: OneShotSpaceId[] = [1, 2, 3];
@@ -105,11 +105,11 @@ describe('OneShotNetwork', () => {
     tidy(() => {
       const x = randn([2, 1, 32, 32]);
       const w = net.softmaxWeights();
-      w.forEach((t) => expect(maxRelError(t.sum(-1).toArray(), new Array(t.size(0)).fill(1))).toBeLessThanOrEqual(1e-6));
+      w.forEach((t, i) => expectClose(t.sum(-1), new Array<number>(t.size(0)).fill(1), 'float32', 'elementwise', `softmax rows [${i}] sum to 1`));
       const a = noGrad(() => net.forward(x));
       const b = noGrad(() => net.forward(x, w));
       expect(a.shape).toEqual([2, 5]);
-      expect(maxRelError(a.toArray(), b.toArray())).toBeLessThanOrEqual(tolerance('float32', 'elementwise'));
+      expectClose(a, b, 'float32', 'elementwise', 'forward(x) vs forward(x, softmaxWeights())');
       // The reference's pooling arithmetic: kernel 2, stride 2, padding 1.
       const p1 = F.maxPool2d(x, 2, { stride: 2, padding: 1 });
       expect(p1.shape.slice(2)).toEqual([17, 17]);

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { F, manualSeed, noGrad, randn, tidy } from '../../src/index.js';
 import { SearchNetwork } from '../../src/space/search-network.js';
 import { FIXTURES } from '../helpers/fixture.js';
-import { maxRelError, tolerance } from '../helpers/tolerance.js';
+import { expectClose } from '../helpers/tolerance.js';
 
 const PARAMS: Record<string, number> = { s1: 405146, s2: 665466, s3: 665466, s4: 624506, s5: 1930618 };
 
@@ -55,7 +55,7 @@ describe('SearchNetwork', () => {
       const a = noGrad(() => net.forward(x));
       const b = noGrad(() => net.forward(x, [F.softmax(net.alphas.normal, -1), F.softmax(net.alphas.reduce, -1)]));
       expect(a.shape).toEqual([2, 5]);
-      expect(maxRelError(a.toArray(), b.toArray())).toBeLessThanOrEqual(tolerance('float32', 'elementwise'));
+      expectClose(a, b, 'float32', 'elementwise', 'alpha mode vs weight mode');
     });
     net.dispose();
   });

@@ -13,7 +13,7 @@
  * It satisfies the search layer's `Supernet` interface structurally (no import upward from space/).
  */
 import { F, Tensor, keep, noGrad, randn, type Device } from '../../tensor/index.js';
-import { Linear, Module, ModuleList } from '../../nn/index.js';
+import { Linear, Module, ModuleList, castTensor, moduleTarget, type ModuleTarget } from '../../nn/index.js';
 import { ReLUConvBN } from '../operations.js';
 import { rangeError, typeError } from '../../util/errors.js';
 import { ConvBnRelu } from './oneshot-ops.js';
@@ -78,14 +78,10 @@ export class OneShotNetwork extends Module {
     return i === Math.floor(this.layers / 3) || i === Math.floor((2 * this.layers) / 3);
   }
 
-  override to(device: Device): this {
-    super.to(device);
-    const move = (a: Tensor): Tensor => {
-      if (a.device === device) return a;
-      const moved = keep(noGrad(() => a.to(device)).detach().requiresGrad_(true));
-      a.dispose();
-      return moved;
-    };
+  override to(target: ModuleTarget): this {
+    super.to(target);
+    const { device, dtype } = moduleTarget('OneShotNetwork.to', target);
+    const move = (a: Tensor): Tensor => castTensor(a, device, dtype);
     const al = this.alphas as { mixedOp: Tensor; output: Tensor; inputs: Tensor[] };
     al.mixedOp = move(al.mixedOp);
     al.output = move(al.output);
