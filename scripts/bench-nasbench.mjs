@@ -46,7 +46,16 @@ async function phase(name, file, cacheDir) {
   const nb = NasBench.open(file, { cacheDir });
   const seconds = (performance.now() - t0) / 1000;
   /** @type {Record<string, unknown>} */
-  const out = { phase: name, source: nb.source, cacheStatus: nb.info.cacheStatus, cacheError: nb.info.cacheError, seconds, bytes: nb.info.fileSize, records: nb.info.numRecords, modules: nb.numModules };
+  const out = {
+    phase: name,
+    source: nb.source,
+    cacheStatus: nb.info.cacheStatus,
+    cacheError: nb.info.cacheError,
+    seconds,
+    bytes: nb.info.fileSize,
+    records: nb.info.numRecords,
+    modules: nb.numModules,
+  };
   if (name === 'load') {
     const hashes = [...nb.hashes()];
     const rand = rng(12345);
@@ -63,7 +72,10 @@ async function phase(name, file, cacheDir) {
     out.queryMedianUs = median(us);
     out.queryP99Us = Float64Array.from(us).sort()[Math.floor(QUERIES * 0.99)];
     // Informational: a spec query also pays for the graph hash (~57 MD5s for 7 vertices).
-    const specs = picks.slice(0, 2000).map((h) => { const f = nb.getMetricsFromHash(h).fixed; return { matrix: f.module_adjacency, ops: f.module_operations }; });
+    const specs = picks.slice(0, 2000).map((h) => {
+      const f = nb.getMetricsFromHash(h).fixed;
+      return { matrix: f.module_adjacency, ops: f.module_operations };
+    });
     const ts = performance.now();
     for (const s of specs) sink += nb.lookup({ spec: s }).hash.length;
     out.specQueryUs = ((performance.now() - ts) * 1000) / specs.length;
@@ -87,8 +99,10 @@ async function main(argv) {
   let records;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--records') records = argv[++i];
-    else if (argv[i] === '-h' || argv[i] === '--help') { console.log('usage: node scripts/bench-nasbench.mjs [FILE] [--records N]'); return; }
-    else file = argv[i];
+    else if (argv[i] === '-h' || argv[i] === '--help') {
+      console.log('usage: node scripts/bench-nasbench.mjs [FILE] [--records N]');
+      return;
+    } else file = argv[i];
   }
   const work = mkdtempSync(join(tmpdir(), 'sdarts-bench-nasbench-'));
   try {
@@ -112,9 +126,19 @@ async function main(argv) {
     /** @type {[string, string, string, boolean][]} */
     const rows = [
       ['first parse', `${mbps.toFixed(1)} MB/s (${parse.records} records, ${parse.modules} modules, ${parse.seconds.toFixed(2)} s)`, '>= 50 MB/s', mbps >= 50],
-      ['peak RSS', `${(peak / 1e6).toFixed(0)} MB (parse ${(parse.maxRssBytes / 1e6).toFixed(0)}, load ${(load.maxRssBytes / 1e6).toFixed(0)})`, '<= 1 GB', peak <= 1e9],
+      [
+        'peak RSS',
+        `${(peak / 1e6).toFixed(0)} MB (parse ${(parse.maxRssBytes / 1e6).toFixed(0)}, load ${(load.maxRssBytes / 1e6).toFixed(0)})`,
+        '<= 1 GB',
+        peak <= 1e9,
+      ],
       ['index load', `${(load.seconds * 1000).toFixed(0)} ms`, '<= 1 s', load.seconds <= 1],
-      ['query by hash', `${load.queryMedianUs.toFixed(2)} µs median, ${load.queryP99Us.toFixed(2)} µs p99 (${QUERIES} random)`, '<= 10 µs', load.queryMedianUs <= 10],
+      [
+        'query by hash',
+        `${load.queryMedianUs.toFixed(2)} µs median, ${load.queryP99Us.toFixed(2)} µs p99 (${QUERIES} random)`,
+        '<= 10 µs',
+        load.queryMedianUs <= 10,
+      ],
     ];
     for (const [name, value, bar, ok] of rows) console.log(`${name.padEnd(14)} ${value.padEnd(62)} bar ${bar.padEnd(11)} ${ok ? 'PASS' : 'FAIL'}`);
     console.log(`(info) query by spec incl. graph hash: ${load.specQueryUs.toFixed(1)} µs`);

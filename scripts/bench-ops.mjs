@@ -45,17 +45,37 @@ function time(fn, n) {
 }
 
 // ---- TS ----
-const a = ones([1]), b = ones([1]), acc = ones([1]);
+const a = ones([1]),
+  b = ones([1]),
+  acc = ones([1]);
 const x = randn([64, 16, 32, 32]);
 const w = randn([16, 16, 3, 3], { requiresGrad: true });
 /** @type {Record<string, (n: number) => number>} */
 const tsRun = {
   // A tidy scope per 1,000 ops, as a training step would hold them.
-  alloc: (n) => time((m) => { for (let i = 0; i < m; i += 1000) tidy(() => { for (let k = 0; k < 1000; k++) a.add(b); }); }, n),
+  alloc: (n) =>
+    time((m) => {
+      for (let i = 0; i < m; i += 1000)
+        tidy(() => {
+          for (let k = 0; k < 1000; k++) a.add(b);
+        });
+    }, n),
   // Outside every scope, freed at once (a notebook's `using c = a.add(b)`).
-  allocDispose: (n) => time((m) => { for (let i = 0; i < m; i++) a.add(b).dispose(); }, n),
-  inplace: (n) => time((m) => { for (let i = 0; i < m; i++) acc.add_(b); }, n),
-  conv: (n) => time((m) => { for (let i = 0; i < m; i++) tidy(() => { F.conv2d(x, w, null, { padding: 1 }).sum().backward(); }); }, n),
+  allocDispose: (n) =>
+    time((m) => {
+      for (let i = 0; i < m; i++) a.add(b).dispose();
+    }, n),
+  inplace: (n) =>
+    time((m) => {
+      for (let i = 0; i < m; i++) acc.add_(b);
+    }, n),
+  conv: (n) =>
+    time((m) => {
+      for (let i = 0; i < m; i++)
+        tidy(() => {
+          F.conv2d(x, w, null, { padding: 1 }).sum().backward();
+        });
+    }, n),
 };
 
 // ---- C++ floors (native/bench_floor.cc) ----
@@ -133,7 +153,11 @@ const pyOk = await pyStart();
 const kinds = { alloc: N, allocDispose: N, inplace: N, conv: NCONV };
 /** @type {Record<'ts' | 'cpp' | 'py', Record<string, number[]>>} */
 const res = { ts: {}, cpp: {}, py: {} };
-for (const k of [...Object.keys(kinds), 'allocPath']) { res.ts[k] = []; res.cpp[k] = []; res.py[k] = []; }
+for (const k of [...Object.keys(kinds), 'allocPath']) {
+  res.ts[k] = [];
+  res.cpp[k] = [];
+  res.py[k] = [];
+}
 // Warm-up: one short pass of each so no round pays for first-call costs.
 for (const [k, n] of Object.entries(kinds)) {
   tsRun[k](Math.ceil(n / 10));
@@ -157,17 +181,29 @@ const ratios = (num, den) => (den.length === num.length && den.length > 0 ? medi
 const f = (v) => (v === undefined || v === null ? '     n/a' : v.toFixed(3).padStart(8));
 /** @param {number | null} v */
 const fr = (v) => (v === null ? 'n/a' : v.toFixed(2) + '×').padStart(7);
-console.log(`sdarts bench:ops — LibTorch ${buildInfo().torchVersion}, ${getNumThreads()} intra-op thread(s), node ${process.version}${py ? `, python torch ${py.version}` : ', no python torch found'}`);
-console.log(`${pinned !== undefined ? `all on CPU ${pinned}; ` : 'unpinned; '}${ROUNDS} interleaved rounds (TS, C++, Python); tiny ops ×${N} per round, conv2d fwd+bwd (64×16×32×32, 16→16 3×3) ×${NCONV}`);
+console.log(
+  `sdarts bench:ops — LibTorch ${buildInfo().torchVersion}, ${getNumThreads()} intra-op thread(s), node ${process.version}${py ? `, python torch ${py.version}` : ', no python torch found'}`,
+);
+console.log(
+  `${pinned !== undefined ? `all on CPU ${pinned}; ` : 'unpinned; '}${ROUNDS} interleaved rounds (TS, C++, Python); tiny ops ×${N} per round, conv2d fwd+bwd (64×16×32×32, 16→16 3×3) ×${NCONV}`,
+);
 console.log('µs per op, median over rounds; ratios are medians of the per-round ratios');
 console.log('op                          TS µs  C++ API  C++ path    Py µs  TS/C++  TS/Py');
-const rows = [['alloc', 'c = a.add(b) (allocating)'], ['allocDispose', '  …disposed, outside tidy'], ['inplace', 'acc.add_(b) (in place)'], ['conv', 'conv2d fwd+bwd']];
+const rows = [
+  ['alloc', 'c = a.add(b) (allocating)'],
+  ['allocDispose', '  …disposed, outside tidy'],
+  ['inplace', 'acc.add_(b) (in place)'],
+  ['conv', 'conv2d fwd+bwd'],
+];
 /** @type {Record<string, { rc: number | null, rp: number | null }>} */
 const summary = {};
 for (const [k, label] of rows) {
-  const rc = ratios(res.ts[k], res.cpp[k]), rp = pyOk ? ratios(res.ts[k], res.py[k]) : null;
+  const rc = ratios(res.ts[k], res.cpp[k]),
+    rp = pyOk ? ratios(res.ts[k], res.py[k]) : null;
   summary[k] = { rc, rp };
-  console.log(`${label.padEnd(26)} ${f(median(res.ts[k]))} ${f(median(res.cpp[k]))} ${f(k === 'alloc' ? median(res.cpp.allocPath) : null)} ${f(pyOk ? median(res.py[k]) : null)} ${fr(rc)} ${fr(rp)}`);
+  console.log(
+    `${label.padEnd(26)} ${f(median(res.ts[k]))} ${f(median(res.cpp[k]))} ${f(k === 'alloc' ? median(res.cpp.allocPath) : null)} ${f(pyOk ? median(res.py[k]) : null)} ${fr(rc)} ${fr(rp)}`,
+  );
 }
 // The floor of the bar is LibTorch's public C++ API (column "C++ API"), as in the issue and the
 // prototype. The addon's own native path skips the autograd layer when nothing needs a graph, so
@@ -177,4 +213,6 @@ console.log(`allocating op, TS / C++ path (the addon's own native function in a 
 const { rc, rp } = summary.alloc;
 const bar1 = rp === null ? null : rp <= 0.7;
 const bar2 = rc !== null && rc <= 1.5;
-console.log(`bar: allocating tiny op ≤ 0.7× PyTorch-Python: ${bar1 === null ? 'n/a (no python torch)' : bar1 ? 'PASS' : 'FAIL'}; ≤ 1.5× the C++ floor (LibTorch API): ${bar2 ? 'PASS' : 'FAIL'}`);
+console.log(
+  `bar: allocating tiny op ≤ 0.7× PyTorch-Python: ${bar1 === null ? 'n/a (no python torch)' : bar1 ? 'PASS' : 'FAIL'}; ≤ 1.5× the C++ floor (LibTorch API): ${bar2 ? 'PASS' : 'FAIL'}`,
+);

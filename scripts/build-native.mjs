@@ -29,17 +29,22 @@ if (useGyp) {
   const nodeDir = process.env.npm_config_nodedir || resolve(dirname(process.execPath), '..');
   const nodeDirArgs = existsSync(join(nodeDir, 'include', 'node', 'common.gypi')) ? [`--nodedir=${nodeDir}`] : [];
   r = spawnSync(process.execPath, [gyp, 'rebuild', `-j`, jobs, ...nodeDirArgs], {
-    cwd: root, stdio: 'inherit', env: { ...process.env, SDARTS_TORCH_ROOT: info.root, SDARTS_TORCH_CUDA: info.cuda ? '1' : '0' },
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, SDARTS_TORCH_ROOT: info.root, SDARTS_TORCH_CUDA: info.cuda ? '1' : '0' },
   });
 } else {
   if (existsSync(join(root, 'build', 'binding.Makefile'))) rmSync(join(root, 'build'), { recursive: true, force: true });
   const cmakeJs = join(root, 'node_modules', 'cmake-js', 'bin', 'cmake-js');
   r = spawnSync(process.execPath, [cmakeJs, 'build', '--log-level', 'warn', '--parallel', jobs, `--CDTorch_ROOT=${info.root}`], {
-    cwd: root, stdio: 'inherit',
+    cwd: root,
+    stdio: 'inherit',
   });
 }
 if (r.status !== 0) {
-  console.error(`\nsdarts: native build failed (${useGyp ? 'node-gyp' : 'cmake-js'}). LibTorch used: ${info.root}. If you switched LibTorch, remove build/ and retry.`);
+  console.error(
+    `\nsdarts: native build failed (${useGyp ? 'node-gyp' : 'cmake-js'}). LibTorch used: ${info.root}. If you switched LibTorch, remove build/ and retry.`,
+  );
   process.exit(r.status ?? 1);
 }
 mkdirSync(join(root, 'build'), { recursive: true });

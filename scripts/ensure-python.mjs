@@ -20,7 +20,9 @@ function works(python) {
 if (process.env.SDARTS_PYTHON) {
   const v = works(process.env.SDARTS_PYTHON);
   if (!v) {
-    console.error(`SDARTS_PYTHON=${process.env.SDARTS_PYTHON} cannot import torch, safetensors, tensorboard and numpy. Install them there (pip install ${PKGS.join(' ')}) or unset SDARTS_PYTHON.`);
+    console.error(
+      `SDARTS_PYTHON=${process.env.SDARTS_PYTHON} cannot import torch, safetensors, tensorboard and numpy. Install them there (pip install ${PKGS.join(' ')}) or unset SDARTS_PYTHON.`,
+    );
     process.exit(1);
   }
   console.log(`sdarts tests: Python reference ${process.env.SDARTS_PYTHON} (torch ${v})`);

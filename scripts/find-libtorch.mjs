@@ -38,7 +38,9 @@ function isCudaBuild(root) {
 /** @param {string} root @param {string} source */
 function checkRoot(root, source) {
   if (!existsSync(join(root, 'share', 'cmake', 'Torch'))) {
-    fail(`LibTorch from ${source} at ${root} has no share/cmake/Torch. Point LIBTORCH at an unpacked LibTorch archive or a torch package folder (the one containing include/, lib/ and share/).`);
+    fail(
+      `LibTorch from ${source} at ${root} has no share/cmake/Torch. Point LIBTORCH at an unpacked LibTorch archive or a torch package folder (the one containing include/, lib/ and share/).`,
+    );
   }
   if (!existsSync(join(root, 'include', 'ATen')) || !existsSync(join(root, 'lib'))) {
     fail(`LibTorch from ${source} at ${root} is incomplete (include/ATen or lib/ missing). Reinstall it, or set LIBTORCH to a complete install.`);
@@ -47,7 +49,9 @@ function checkRoot(root, source) {
   if (!version) fail(`Cannot read the LibTorch version at ${root} (share/cmake/Torch/TorchConfigVersion.cmake). Set LIBTORCH to a complete install.`);
   const [maj, min] = version.split('.').map((x) => parseInt(x, 10));
   if (maj < MIN_TORCH[0] || (maj === MIN_TORCH[0] && min < MIN_TORCH[1])) {
-    fail(`LibTorch ${version} from ${source} (${root}) is older than the supported minimum ${MIN_TORCH.join('.')}. Install torch>=${MIN_TORCH.join('.')} (e.g. pip install torch==${PINNED_TORCH}), or unset LIBTORCH/TORCH_PYTHON to let the build create a local one.`);
+    fail(
+      `LibTorch ${version} from ${source} (${root}) is older than the supported minimum ${MIN_TORCH.join('.')}. Install torch>=${MIN_TORCH.join('.')} (e.g. pip install torch==${PINNED_TORCH}), or unset LIBTORCH/TORCH_PYTHON to let the build create a local one.`,
+    );
   }
   return { root, version, source, cuda: isCudaBuild(root) };
 }
@@ -82,7 +86,8 @@ function createLocalVenv(log) {
   if (offline.status !== 0) {
     log('sdarts: offline wheel not available; trying the online install');
     const online = spawnSync(pip, ['install', '--no-deps', '-q', `torch==${PINNED_TORCH}`], { stdio: 'inherit' });
-    if (online.status !== 0) fail(`pip could not install torch==${PINNED_TORCH} into ${venv}. Install PyTorch yourself and set TORCH_PYTHON, or set LIBTORCH=/path/to/libtorch.`);
+    if (online.status !== 0)
+      fail(`pip could not install torch==${PINNED_TORCH} into ${venv}. Install PyTorch yourself and set TORCH_PYTHON, or set LIBTORCH=/path/to/libtorch.`);
   }
   return localVenvTorch();
 }

@@ -69,7 +69,10 @@ function randomModule(rand, id, seed) {
   for (let e = v - 1, tries = 0; e < target && tries < 100; tries++) {
     const i = Math.floor(rand() * (v - 1));
     const j = i + 1 + Math.floor(rand() * (v - 1 - i));
-    if (matrix[i][j] === 0) { matrix[i][j] = 1; e++; }
+    if (matrix[i][j] === 0) {
+      matrix[i][j] = 1;
+      e++;
+    }
   }
   const ops = ['input'];
   for (let i = 1; i + 1 < v; i++) ops.push(OPS[Math.floor(rand() * 3)]);
@@ -90,9 +93,21 @@ function runMetrics(rand, m) {
   const half = test - 0.05 - rand() * 0.1;
   return encodeModelMetrics({
     evaluation_data: [
-      { current_epoch: 0, training_time: 0, train_accuracy: f32(0.1 + rand() * 0.01), validation_accuracy: f32(0.1 + rand() * 0.01), test_accuracy: f32(0.1 + rand() * 0.01) },
+      {
+        current_epoch: 0,
+        training_time: 0,
+        train_accuracy: f32(0.1 + rand() * 0.01),
+        validation_accuracy: f32(0.1 + rand() * 0.01),
+        test_accuracy: f32(0.1 + rand() * 0.01),
+      },
       { current_epoch: 54, training_time: f32(halfTime), train_accuracy: f32(half + 0.05), validation_accuracy: f32(half + 0.005), test_accuracy: f32(half) },
-      { current_epoch: 108, training_time: f32(finalTime), train_accuracy: f32(rand() < 0.7 ? 1 : 0.99 + rand() * 0.01), validation_accuracy: f32(valid), test_accuracy: f32(test) },
+      {
+        current_epoch: 108,
+        training_time: f32(finalTime),
+        train_accuracy: f32(rand() < 0.7 ? 1 : 0.99 + rand() * 0.01),
+        validation_accuracy: f32(valid),
+        test_accuracy: f32(test),
+      },
     ],
     trainable_parameters: m.params,
     total_time: f32(finalTime * 1.1),

@@ -31,8 +31,7 @@ export interface DataLossError extends SdartsError {
 export function dataLossError(file: string, offset: number, detail: string): DataLossError {
   const err = new SdartsError(
     BENCHMARK_ERROR.DATA_LOSS,
-    `readTfRecords(): data loss in '${file}' at byte offset ${offset}: ${detail}. ` +
-      'The file is corrupt or incomplete; download or generate it again.',
+    `readTfRecords(): data loss in '${file}' at byte offset ${offset}: ${detail}. ` + 'The file is corrupt or incomplete; download or generate it again.',
   );
   return Object.assign(err, { file, offset });
 }

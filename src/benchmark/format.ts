@@ -34,7 +34,12 @@ function pad(s: string, n: number): string {
 
 function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: string[]): string => '    ' + cells.map((x, c) => pad(x, widths[c]!)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    '    ' +
+    cells
+      .map((x, c) => pad(x, widths[c]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)];
 }
 
@@ -59,21 +64,30 @@ export function formatLookupText(result: LookupResult): string {
     lines.push(`  ${epochs} epochs, ${runs.length} repeat${runs.length === 1 ? '' : 's'} (final | halfway):`);
     const row = (name: string, s: Record<string, number>, key: (k: string) => string): string[] => [
       name,
-      f6(s[key('final_train_accuracy')]!), f6(s[key('final_validation_accuracy')]!), f6(s[key('final_test_accuracy')]!), f2(s[key('final_training_time')]!),
-      f6(s[key('halfway_validation_accuracy')]!), f6(s[key('halfway_test_accuracy')]!), f2(s[key('halfway_training_time')]!),
+      f6(s[key('final_train_accuracy')]!),
+      f6(s[key('final_validation_accuracy')]!),
+      f6(s[key('final_test_accuracy')]!),
+      f2(s[key('final_training_time')]!),
+      f6(s[key('halfway_validation_accuracy')]!),
+      f6(s[key('halfway_test_accuracy')]!),
+      f2(s[key('halfway_training_time')]!),
     ];
     const rows = runs.map((r, i) => row(`repeat ${i}`, r, (k) => k));
     if (runs.length > 0) {
       const means = meansOverRepeats(runs);
       rows.push(row('mean', means, (k) => `mean_${k}`));
-      lines.push(...table(['', 'train acc', 'valid acc', 'test acc', 'time (s)', '| half valid', 'half test', 'half time'], rows.map((r) => {
-        const copy = r.slice();
-        copy[5] = '| ' + copy[5]!;
-        return copy;
-      })));
+      lines.push(
+        ...table(
+          ['', 'train acc', 'valid acc', 'test acc', 'time (s)', '| half valid', 'half test', 'half time'],
+          rows.map((r) => {
+            const copy = r.slice();
+            copy[5] = '| ' + copy[5]!;
+            return copy;
+          }),
+        ),
+      );
       lines.push(`    mean final test error ${f6(means.mean_final_test_error)}, valid error ${f6(means.mean_final_valid_error)}`);
     }
   }
   return lines.join('\n');
 }
-

@@ -38,14 +38,20 @@ export function hashModule(matrix: readonly (readonly number[])[], labels: reado
   const inDegree = new Array<number>(v).fill(0);
   const inNbrs: number[][] = [];
   const outNbrs: number[][] = [];
-  for (let i = 0; i < v; i++) { inNbrs.push([]); outNbrs.push([]); }
+  for (let i = 0; i < v; i++) {
+    inNbrs.push([]);
+    outNbrs.push([]);
+  }
   for (let i = 0; i < v; i++) {
     const row = matrix[i]!;
     for (let j = 0; j < v; j++) {
       const x = row[j]!;
       outDegree[i]! += x;
       inDegree[j]! += x;
-      if (x !== 0) { outNbrs[i]!.push(j); inNbrs[j]!.push(i); }
+      if (x !== 0) {
+        outNbrs[i]!.push(j);
+        inNbrs[j]!.push(i);
+      }
     }
   }
   const initialStrings = labels.map((label, i) => `(${outDegree[i]}, ${inDegree[i]}, ${label})`);
@@ -59,14 +65,25 @@ export function hashModule(matrix: readonly (readonly number[])[], labels: reado
   for (let round = 0; round < v; round++) {
     const next: string[] = new Array<string>(v);
     for (let i = 0; i < v; i++) {
-      const ins = inNbrs[i]!.map((u) => hashes[u]!).sort().join('');
-      const outs = outNbrs[i]!.map((w) => hashes[w]!).sort().join('');
+      const ins = inNbrs[i]!.map((u) => hashes[u]!)
+        .sort()
+        .join('');
+      const outs = outNbrs[i]!.map((w) => hashes[w]!)
+        .sort()
+        .join('');
       next[i] = md5hex(ins + '|' + outs + '|' + hashes[i]!);
     }
     hashes = next;
     if (trace) trace.hashesAfterRound.push(hashes);
   }
-  const finalInputString = '[' + hashes.slice().sort().map((h) => `'${h}'`).join(', ') + ']';
+  const finalInputString =
+    '[' +
+    hashes
+      .slice()
+      .sort()
+      .map((h) => `'${h}'`)
+      .join(', ') +
+    ']';
   if (trace) trace.finalInputString = finalInputString;
   return md5hex(finalInputString);
 }

@@ -112,7 +112,9 @@ export function buildIndexFromTfRecord(file: string): BuildResult {
     if (m < 0) {
       const ops = f.rawOperations.split(',');
       if (ops.length !== v) throw bad(`raw_operations has ${ops.length} labels but the matrix has ${v} vertices`);
-      ops.forEach((op, i) => { opIds[i] = cols.labelId(op); });
+      ops.forEach((op, i) => {
+        opIds[i] = cols.labelId(op);
+      });
       m = cols.addModule(words[0]!, words[1]!, words[2]!, words[3]!, v, adjRows, opIds, p);
     }
     cols.commitRun(m, f.epochs);
@@ -140,7 +142,7 @@ function sortByHash(hw: Uint32Array, M: number): Uint32Array {
   const cmp = (a: number, b: number): number => {
     const x = a * 4;
     const y = b * 4;
-    return (hw[x]! - hw[y]!) || (hw[x + 1]! - hw[y + 1]!) || (hw[x + 2]! - hw[y + 2]!) || (hw[x + 3]! - hw[y + 3]!);
+    return hw[x]! - hw[y]! || hw[x + 1]! - hw[y + 1]! || hw[x + 2]! - hw[y + 2]! || hw[x + 3]! - hw[y + 3]!;
   };
   if (M > 2 ** INDEX_BITS) return Uint32Array.from({ length: M }, (_, i) => i).sort(cmp);
   const keys = new Float64Array(M);
@@ -218,7 +220,17 @@ function finish(c: TableColumns): NasbenchIndexData {
     ? permuteStats(srcStats, dest, new Float32Array(R * RUN_STATS))
     : permuteStats(srcStats, dest, new Float64Array(R * RUN_STATS));
   return {
-    numModules: M, numRuns: R, labels: [...c.labels], epochs: [...c.epochs],
-    hashWords, vertexCount, adjacencyRows, opLabels, params, runStart, runEpochCode, runStats,
+    numModules: M,
+    numRuns: R,
+    labels: [...c.labels],
+    epochs: [...c.epochs],
+    hashWords,
+    vertexCount,
+    adjacencyRows,
+    opLabels,
+    params,
+    runStart,
+    runEpochCode,
+    runStats,
   };
 }

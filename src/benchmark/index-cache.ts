@@ -77,7 +77,10 @@ export function indexCachePath(file: string, cacheDir?: string): string {
 
 const align8 = (n: number): number => Math.ceil(n / 8) * 8;
 
-interface Section { name: keyof NasbenchIndexData; bytes: number }
+interface Section {
+  name: keyof NasbenchIndexData;
+  bytes: number;
+}
 
 function sections(m: number, r: number, statBytes: number): Section[] {
   return [
@@ -169,7 +172,8 @@ export function loadIndexCache(path: string, source: SourceIdentity): CacheLoad 
   if (view.getUint32(12, true) !== INDEX_HEADER_BYTES || view.getUint32(88, true) !== BOM) return { ok: false, reason: 'cache header is malformed' };
   if (view.getFloat64(16, true) !== source.size) return { ok: false, reason: 'source file size changed since the cache was written' };
   if (view.getFloat64(24, true) !== source.mtimeMs) return { ok: false, reason: 'source file modification time changed since the cache was written' };
-  if (!Buffer.from(file.subarray(32, 64)).equals(source.fingerprint)) return { ok: false, reason: 'cache belongs to a different source file (fingerprint differs)' };
+  if (!Buffer.from(file.subarray(32, 64)).equals(source.fingerprint))
+    return { ok: false, reason: 'cache belongs to a different source file (fingerprint differs)' };
   const m = view.getUint32(64, true);
   const r = view.getUint32(68, true);
   const statBytes = view.getUint32(72, true);

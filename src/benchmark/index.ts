@@ -5,25 +5,42 @@ export { BENCHMARK_ERROR, type BenchmarkErrorCode, type DataLossError } from './
 export { readTfRecords, DEFAULT_CHUNK_BYTES, type TfRecordHandler, type TfRecordReadOptions, type TfRecordReadSummary } from './tfrecord-reader.js';
 export { encodeTfRecord, encodeTfRecordInto } from './tfrecord-writer.js';
 export {
-  decodeModelMetrics, encodeModelMetrics, RUN_STAT_KEYS,
-  type EvaluationData, type ModelMetrics, type ModelMetricsInput, type RunStatKey,
+  decodeModelMetrics,
+  encodeModelMetrics,
+  RUN_STAT_KEYS,
+  type EvaluationData,
+  type ModelMetrics,
+  type ModelMetricsInput,
+  type RunStatKey,
 } from './model-metrics.js';
 export { parseNasbenchRow, encodeNasbenchRow, type NasbenchRow } from './nasbench-row.js';
 export { hashModule, emptyHashTrace, type HashTrace } from './graph-hash.js';
-export {
-  ModelSpec, AVAILABLE_OPS, INPUT, OUTPUT, MAX_VERTICES, MAX_EDGES,
-  type NasbenchOp, type SpecJson, type OutOfDomainError,
-} from './model-spec.js';
+export { ModelSpec, AVAILABLE_OPS, INPUT, OUTPUT, MAX_VERTICES, MAX_EDGES, type NasbenchOp, type SpecJson, type OutOfDomainError } from './model-spec.js';
 export { isModuleHash, type FixedStats, type ComputedStats, type RunStats } from './nasbench-index.js';
 export { indexCachePath, INDEX_FORMAT_VERSION } from './index-cache.js';
 export {
   NasBench,
-  type OpenOptions, type CacheStatus, type NasBenchInfo, type ModuleMetrics, type LookupResult, type QueryData, type QueryOptions,
+  type OpenOptions,
+  type CacheStatus,
+  type NasBenchInfo,
+  type ModuleMetrics,
+  type LookupResult,
+  type QueryData,
+  type QueryOptions,
 } from './nasbench.js';
 export { meansOverRepeats, meanInOrder, type RepeatMeans } from './repeat-means.js';
 export {
-  oneShotToSpec, regret, searchSpace, topK, argmax, SEARCH_SPACES, ONE_SHOT_PRIMITIVES,
-  type OneShotAlphas, type OneShotArchitecture, type SearchSpaceDef, type SearchSpaceId,
+  oneShotToSpec,
+  regret,
+  searchSpace,
+  topK,
+  argmax,
+  SEARCH_SPACES,
+  ONE_SHOT_PRIMITIVES,
+  type OneShotAlphas,
+  type OneShotArchitecture,
+  type SearchSpaceDef,
+  type SearchSpaceId,
 } from './one-shot-conversion.js';
 export { evalOneShotModel, scoreOneShotSpec, type OneShotScore } from './one-shot-eval.js';
 export { formatLookupText, lookupToJson, type LookupJson } from './format.js';

@@ -58,7 +58,12 @@ function malformed(what: string, at: number): SdartsError {
 /** Minimal protobuf wire reader over `bytes[pos, end)`. */
 class WireReader {
   pos: number;
-  constructor(public bytes: Uint8Array, start: number, public end: number, public view: DataView) {
+  constructor(
+    public bytes: Uint8Array,
+    start: number,
+    public end: number,
+    public view: DataView,
+  ) {
     this.pos = start;
   }
 
@@ -123,11 +128,20 @@ class WireReader {
 
   skip(wireType: number): void {
     switch (wireType) {
-      case WIRE_VARINT: this.varint(); return;
-      case WIRE_I64: this.advance(8); return;
-      case WIRE_LEN: this.advance(this.length()); return;
-      case WIRE_I32: this.advance(4); return;
-      default: throw malformed(`unsupported wire type ${wireType}`, this.pos);
+      case WIRE_VARINT:
+        this.varint();
+        return;
+      case WIRE_I64:
+        this.advance(8);
+        return;
+      case WIRE_LEN:
+        this.advance(this.length());
+        return;
+      case WIRE_I32:
+        this.advance(4);
+        return;
+      default:
+        throw malformed(`unsupported wire type ${wireType}`, this.pos);
     }
   }
 
@@ -230,8 +244,10 @@ export function decodeRunStatsInto(bytes: Uint8Array, start: number, end: number
     }
   }
   if (evalIndex < 3) {
-    throw new SdartsError(BENCHMARK_ERROR.BAD_RECORD,
-      `decodeModelMetrics(): expected at least 3 evaluation_data entries (step 0, halfway, final) but found ${evalIndex}`);
+    throw new SdartsError(
+      BENCHMARK_ERROR.BAD_RECORD,
+      `decodeModelMetrics(): expected at least 3 evaluation_data entries (step 0, halfway, final) but found ${evalIndex}`,
+    );
   }
   return params;
 }
@@ -242,14 +258,20 @@ function pushVarint(out: number[], value: number): void {
   // int32 negatives are sign-extended to 64 bits (10 bytes), as protobuf does.
   if (value < 0) {
     let lo = value >>> 0;
-    for (let i = 0; i < 4; i++) { out.push((lo & 0x7f) | 0x80); lo >>>= 7; }
+    for (let i = 0; i < 4; i++) {
+      out.push((lo & 0x7f) | 0x80);
+      lo >>>= 7;
+    }
     out.push((lo & 0x0f) | 0x70 | 0x80);
     for (let i = 0; i < 4; i++) out.push(0xff);
     out.push(0x01);
     return;
   }
   let v = value;
-  while (v >= 0x80) { out.push((v % 128) | 0x80); v = Math.floor(v / 128); }
+  while (v >= 0x80) {
+    out.push((v % 128) | 0x80);
+    v = Math.floor(v / 128);
+  }
   out.push(v);
 }
 
@@ -275,7 +297,11 @@ export function encodeModelMetrics(m: ModelMetricsInput): Buffer {
   for (const e of m.evaluation_data) {
     const body: number[] = [];
     const doubles: [number, number | undefined][] = [
-      [1, e.current_epoch], [2, e.training_time], [3, e.train_accuracy], [4, e.validation_accuracy], [5, e.test_accuracy],
+      [1, e.current_epoch],
+      [2, e.training_time],
+      [3, e.train_accuracy],
+      [4, e.validation_accuracy],
+      [5, e.test_accuracy],
     ];
     for (const [field, v] of doubles) {
       if (v === undefined) continue;

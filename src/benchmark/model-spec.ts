@@ -34,16 +34,17 @@ export interface OutOfDomainError extends SdartsError {
 }
 
 export function outOfDomainError(fn: string, reason: string): OutOfDomainError {
-  const err = new SdartsError(BENCHMARK_ERROR.OUT_OF_DOMAIN,
+  const err = new SdartsError(
+    BENCHMARK_ERROR.OUT_OF_DOMAIN,
     `${fn}(): the spec is outside the NAS-Bench-101 space: ${reason}. ` +
       `A spec needs input first, output last, middle ops from [${AVAILABLE_OPS.join(', ')}], ` +
-      `input connected to output, <= ${MAX_VERTICES} vertices and <= ${MAX_EDGES} edges after pruning.`);
+      `input connected to output, <= ${MAX_VERTICES} vertices and <= ${MAX_EDGES} edges after pruning.`,
+  );
   return Object.assign(err, { reason });
 }
 
 function invalidSpec(fn: string, what: string): SdartsError {
-  return new SdartsError(BENCHMARK_ERROR.INVALID_SPEC,
-    `${fn}(): invalid spec: ${what}. Pass {matrix: V×V array of 0/1 (upper triangular), ops: V op names}.`);
+  return new SdartsError(BENCHMARK_ERROR.INVALID_SPEC, `${fn}(): invalid spec: ${what}. Pass {matrix: V×V array of 0/1 (upper triangular), ops: V op names}.`);
 }
 
 function copyMatrix(fn: string, matrix: unknown): number[][] {
@@ -85,7 +86,10 @@ function prune(matrix: number[][], ops: string[]): { matrix: number[][]; ops: st
   while (frontier.length > 0) {
     const u = frontier.pop()!;
     for (let v = u + 1; v < n; v++) {
-      if (matrix[u]![v] !== 0 && !fromInput.has(v)) { fromInput.add(v); frontier.push(v); }
+      if (matrix[u]![v] !== 0 && !fromInput.has(v)) {
+        fromInput.add(v);
+        frontier.push(v);
+      }
     }
   }
   const toOutput = new Set<number>([n - 1]);
@@ -93,7 +97,10 @@ function prune(matrix: number[][], ops: string[]): { matrix: number[][]; ops: st
   while (frontier.length > 0) {
     const v = frontier.pop()!;
     for (let u = 0; u < v; u++) {
-      if (matrix[u]![v] !== 0 && !toOutput.has(u)) { toOutput.add(u); frontier.push(u); }
+      if (matrix[u]![v] !== 0 && !toOutput.has(u)) {
+        toOutput.add(u);
+        frontier.push(u);
+      }
     }
   }
   const keep: number[] = [];

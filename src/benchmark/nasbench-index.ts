@@ -178,4 +178,3 @@ export class NasbenchIndex {
     for (let m = 0; m < this.data.numModules; m++) yield this.moduleHash(m);
   }
 }
-

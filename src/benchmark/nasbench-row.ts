@@ -39,7 +39,9 @@ function bad(what: string): SdartsError {
 /** Check the shape of an already JSON-parsed row and name its fields. */
 export function rowFields(value: unknown): RowFields {
   if (!Array.isArray(value) || value.length !== 5) {
-    throw bad(`expected a JSON array of 5 elements [hash, epochs, adjacency, operations, metrics] but got ${Array.isArray(value) ? `an array of ${value.length}` : typeof value}`);
+    throw bad(
+      `expected a JSON array of 5 elements [hash, epochs, adjacency, operations, metrics] but got ${Array.isArray(value) ? `an array of ${value.length}` : typeof value}`,
+    );
   }
   const [moduleHash, epochs, rawAdjacency, rawOperations, rawMetrics] = value as unknown[];
   if (typeof moduleHash !== 'string' || !HASH_RE.test(moduleHash)) {
@@ -111,7 +113,13 @@ export function parseNasbenchRow(text: string): NasbenchRow {
  * Serialize a row the way the synthetic files do (Python's default `", "` separators). Inputs
  * are trusted: this is for generators and tests.
  */
-export function encodeNasbenchRow(moduleHash: string, epochs: number, matrix: readonly (readonly number[])[], ops: readonly string[], metrics: Uint8Array): string {
+export function encodeNasbenchRow(
+  moduleHash: string,
+  epochs: number,
+  matrix: readonly (readonly number[])[],
+  ops: readonly string[],
+  metrics: Uint8Array,
+): string {
   const adj = matrix.map((row) => row.join('')).join('');
   return `["${moduleHash}", ${epochs}, "${adj}", "${ops.join(',')}", "${Buffer.from(metrics.buffer, metrics.byteOffset, metrics.byteLength).toString('base64')}"]`;
 }

@@ -98,9 +98,12 @@ export class NasBench {
       if (!st.isFile()) throw new Error('not a regular file');
       fileSize = st.size;
     } catch (err) {
-      throw new SdartsError(BENCHMARK_ERROR.FILE,
+      throw new SdartsError(
+        BENCHMARK_ERROR.FILE,
         `NasBench.open(): cannot read NAS-Bench-101 file '${file}' (${(err as Error).message}). ` +
-          'Pass the path of nasbench_only108.tfrecord or nasbench_full.tfrecord.', { cause: err });
+          'Pass the path of nasbench_only108.tfrecord or nasbench_full.tfrecord.',
+        { cause: err },
+      );
     }
     const t0 = performance.now();
     const cachePath = useCache ? indexCachePath(file, options.cacheDir) : null;
@@ -111,8 +114,14 @@ export class NasBench {
       if (loaded.ok) {
         const index = loaded.index;
         return new NasBench(index, 'cache', {
-          file, fileSize, numRecords: index.numRuns, numModules: index.numModules, validEpochs: index.validEpochs,
-          cachePath, cacheStatus: 'loaded', openSeconds: (performance.now() - t0) / 1000,
+          file,
+          fileSize,
+          numRecords: index.numRuns,
+          numModules: index.numModules,
+          validEpochs: index.validEpochs,
+          cachePath,
+          cacheStatus: 'loaded',
+          openSeconds: (performance.now() - t0) / 1000,
         });
       }
       if (loaded.reason !== 'no cache file') rejected = loaded.reason;
@@ -132,8 +141,14 @@ export class NasBench {
     }
     const index = built.index;
     const info: NasBenchInfo = {
-      file, fileSize, numRecords: built.records, numModules: index.numModules, validEpochs: index.validEpochs,
-      cachePath, cacheStatus, openSeconds: (performance.now() - t0) / 1000,
+      file,
+      fileSize,
+      numRecords: built.records,
+      numModules: index.numModules,
+      validEpochs: index.validEpochs,
+      cachePath,
+      cacheStatus,
+      openSeconds: (performance.now() - t0) / 1000,
     };
     if (rejected !== undefined) info.cacheRejectedBecause = rejected;
     if (cacheError !== undefined) info.cacheError = cacheError;
@@ -256,8 +271,10 @@ function specHash(fn: string, spec: unknown): string {
 }
 
 function notFound(fn: string, hash: string, file: string): SdartsError {
-  const err = new SdartsError(BENCHMARK_ERROR.NOT_FOUND,
+  const err = new SdartsError(
+    BENCHMARK_ERROR.NOT_FOUND,
     `${fn}(): module ${hash} is not in '${file}'. The spec is valid but the file has no record of it ` +
-      '(a truncated or partial dataset file, or a hash typed by hand).');
+      '(a truncated or partial dataset file, or a hash typed by hand).',
+  );
   return Object.assign(err, { hash });
 }

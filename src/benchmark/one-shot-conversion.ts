@@ -44,16 +44,34 @@ export interface SearchSpaceDef {
 
 export const SEARCH_SPACES: Readonly<Record<SearchSpaceId, SearchSpaceDef>> = {
   1: {
-    id: 1, steps: 4, numParentsPerNode: [0, 1, 2, 2, 2, 2], fixedParents: { 1: [0], 2: [0, 1] }, inputAlphaVertices: [3, 4],
-    padToSevenVertices: true, bestTestError: 0.05448716878890991, bestValidError: 0.049278855323791504,
+    id: 1,
+    steps: 4,
+    numParentsPerNode: [0, 1, 2, 2, 2, 2],
+    fixedParents: { 1: [0], 2: [0, 1] },
+    inputAlphaVertices: [3, 4],
+    padToSevenVertices: true,
+    bestTestError: 0.05448716878890991,
+    bestValidError: 0.049278855323791504,
   },
   2: {
-    id: 2, steps: 4, numParentsPerNode: [0, 1, 1, 2, 2, 3], fixedParents: { 1: [0] }, inputAlphaVertices: [2, 3, 4],
-    padToSevenVertices: true, bestTestError: 0.057592153549194336, bestValidError: 0.051582515239715576,
+    id: 2,
+    steps: 4,
+    numParentsPerNode: [0, 1, 1, 2, 2, 3],
+    fixedParents: { 1: [0] },
+    inputAlphaVertices: [2, 3, 4],
+    padToSevenVertices: true,
+    bestTestError: 0.057592153549194336,
+    bestValidError: 0.051582515239715576,
   },
   3: {
-    id: 3, steps: 5, numParentsPerNode: [0, 1, 1, 1, 2, 2, 2], fixedParents: { 1: [0] }, inputAlphaVertices: [2, 3, 4, 5],
-    padToSevenVertices: false, bestTestError: 0.05338543653488159, bestValidError: 0.04847759008407593,
+    id: 3,
+    steps: 5,
+    numParentsPerNode: [0, 1, 1, 1, 2, 2, 2],
+    fixedParents: { 1: [0] },
+    inputAlphaVertices: [2, 3, 4, 5],
+    padToSevenVertices: false,
+    bestTestError: 0.05338543653488159,
+    bestValidError: 0.04847759008407593,
   },
 };
 
@@ -98,7 +116,7 @@ function checkRow(fn: string, name: string, row: unknown, length: number): numbe
 
 /** Indices of the k largest values, ties toward the lower index, returned ascending. */
 export function topK(row: readonly number[], k: number): number[] {
-  const order = row.map((_, i) => i).sort((a, b) => (row[b]! - row[a]!) || (a - b));
+  const order = row.map((_, i) => i).sort((a, b) => row[b]! - row[a]! || a - b);
   return order.slice(0, k).sort((a, b) => a - b);
 }
 
@@ -118,10 +136,12 @@ export function oneShotToSpec(space: SearchSpaceId | number | string, alphas: On
   const outputVertex = steps + 1;
 
   const mixed = alphas.alphasMixedOp;
-  if (!Array.isArray(mixed) || mixed.length !== steps) throw rangeError(fn, 'alphasMixedOp', `${steps} rows of ${ONE_SHOT_PRIMITIVES.length} (space ${def.id})`, mixed);
+  if (!Array.isArray(mixed) || mixed.length !== steps)
+    throw rangeError(fn, 'alphasMixedOp', `${steps} rows of ${ONE_SHOT_PRIMITIVES.length} (space ${def.id})`, mixed);
   const chosenOps = mixed.map((row, b) => argmax(checkRow(fn, `alphasMixedOp[${b}]`, row, ONE_SHOT_PRIMITIVES.length)));
 
-  if (!Array.isArray(alphas.alphasOutput) || alphas.alphasOutput.length !== 1) throw rangeError(fn, 'alphasOutput', `shape [1, ${steps + 1}]`, alphas.alphasOutput);
+  if (!Array.isArray(alphas.alphasOutput) || alphas.alphasOutput.length !== 1)
+    throw rangeError(fn, 'alphasOutput', `shape [1, ${steps + 1}]`, alphas.alphasOutput);
   const outputRow = checkRow(fn, 'alphasOutput[0]', alphas.alphasOutput[0], steps + 1);
 
   const inputs = alphas.alphasInputs;
@@ -150,7 +170,10 @@ export function oneShotToSpec(space: SearchSpaceId | number | string, alphas: On
     const v = stack.pop()!;
     for (const p of parents[v]!) {
       small[p]![v] = 1;
-      if (p !== 0 && !seen.has(p)) { seen.add(p); stack.push(p); }
+      if (p !== 0 && !seen.has(p)) {
+        seen.add(p);
+        stack.push(p);
+      }
     }
   }
   const blockOps = chosenOps.map((k) => ONE_SHOT_PRIMITIVES[k]!);

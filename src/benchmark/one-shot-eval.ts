@@ -47,7 +47,11 @@ export function scoreOneShotSpec(nasbench: NasBench, space: SearchSpaceId | numb
     space: def.id,
     hash: pruned.hashSpec('scoreOneShotSpec'),
     spec: { matrix: pruned.matrix!, ops: pruned.ops! },
-    test_error, valid_error, runtime, params, means,
+    test_error,
+    valid_error,
+    runtime,
+    params,
+    means,
     regret: { test: r.testRegret, valid: r.validRegret },
   };
 }

@@ -161,7 +161,10 @@ export function decodeBase64Into(b: Uint8Array, start: number, end: number, out:
   const full = end - (pad > 0 ? 4 : 0);
   let i = start;
   for (; i < full; i += 4) {
-    const a = B64[b[i]!]!, c = B64[b[i + 1]!]!, d = B64[b[i + 2]!]!, e = B64[b[i + 3]!]!;
+    const a = B64[b[i]!]!,
+      c = B64[b[i + 1]!]!,
+      d = B64[b[i + 2]!]!,
+      e = B64[b[i + 3]!]!;
     if ((a | c | d | e) < 0) return -1;
     const x = (a << 18) | (c << 12) | (d << 6) | e;
     out[o++] = x >>> 16;
@@ -169,7 +172,8 @@ export function decodeBase64Into(b: Uint8Array, start: number, end: number, out:
     out[o++] = x & 0xff;
   }
   if (pad > 0) {
-    const a = B64[b[i]!]!, c = B64[b[i + 1]!]!;
+    const a = B64[b[i]!]!,
+      c = B64[b[i + 1]!]!;
     const d = pad === 1 ? B64[b[i + 2]!]! : 0;
     if ((a | c | d) < 0) return -1;
     const x = (a << 18) | (c << 12) | (d << 6);

@@ -78,29 +78,33 @@ export function readTfRecords(file: string, onRecord: TfRecordHandler, options: 
         refill(TFRECORD_HEADER_BYTES);
         if (filled - pos === 0) break;
         if (filled - pos < TFRECORD_HEADER_BYTES) {
-          throw dataLossError(file, bufFileOffset + pos,
-            `truncated record header (record #${index}): need ${TFRECORD_HEADER_BYTES} bytes, only ${filled - pos} left before end of file`);
+          throw dataLossError(
+            file,
+            bufFileOffset + pos,
+            `truncated record header (record #${index}): need ${TFRECORD_HEADER_BYTES} bytes, only ${filled - pos} left before end of file`,
+          );
         }
       }
       const offset = bufFileOffset + pos;
       const lenCrc = buf.readUInt32LE(pos + 8);
       const actualLenCrc = maskedCrc32c(buf, pos, pos + 8);
       if (lenCrc !== actualLenCrc) {
-        throw dataLossError(file, offset,
-          `length CRC mismatch (record #${index}): stored ${hex(lenCrc)}, computed ${hex(actualLenCrc)}`);
+        throw dataLossError(file, offset, `length CRC mismatch (record #${index}): stored ${hex(lenCrc)}, computed ${hex(actualLenCrc)}`);
       }
       const length = buf.readUInt32LE(pos) + buf.readUInt32LE(pos + 4) * 0x1_0000_0000;
       const total = TFRECORD_HEADER_BYTES + length + TFRECORD_FOOTER_BYTES;
       if (offset + total > fileSize) {
-        throw dataLossError(file, offset,
+        throw dataLossError(
+          file,
+          offset,
           `truncated record (record #${index}): length field says ${length} payload bytes (${total} with framing), ` +
-            `only ${fileSize - offset} bytes left before end of file`);
+            `only ${fileSize - offset} bytes left before end of file`,
+        );
       }
       if (filled - pos < total) {
         refill(total);
         if (filled - pos < total) {
-          throw dataLossError(file, offset,
-            `short read (record #${index}): needed ${total} bytes, got ${filled - pos} (file shrank while reading?)`);
+          throw dataLossError(file, offset, `short read (record #${index}): needed ${total} bytes, got ${filled - pos} (file shrank while reading?)`);
         }
       }
       const start = pos + TFRECORD_HEADER_BYTES;
@@ -108,8 +112,11 @@ export function readTfRecords(file: string, onRecord: TfRecordHandler, options: 
       const dataCrc = buf.readUInt32LE(end);
       const actualDataCrc = maskedCrc32c(buf, start, end);
       if (dataCrc !== actualDataCrc) {
-        throw dataLossError(file, offset,
-          `payload CRC mismatch (record #${index}, ${length} payload bytes): stored ${hex(dataCrc)}, computed ${hex(actualDataCrc)}`);
+        throw dataLossError(
+          file,
+          offset,
+          `payload CRC mismatch (record #${index}, ${length} payload bytes): stored ${hex(dataCrc)}, computed ${hex(actualDataCrc)}`,
+        );
       }
       onRecord(buf, start, end, offset, index);
       index++;

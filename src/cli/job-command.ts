@@ -16,7 +16,8 @@ export async function runJobCommand<C extends { json?: boolean }>(command: strin
     process.stderr.write(`\nsdarts: ${sig} received — finishing the current step and writing a checkpoint (send again to stop at once)\n`);
     controller.abort(sig);
   };
-  const onInt = onSignal('SIGINT'), onTerm = onSignal('SIGTERM');
+  const onInt = onSignal('SIGINT'),
+    onTerm = onSignal('SIGTERM');
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
   const progress = new ProgressReporter({ json: !!raw.json, tty: !raw.json && !!process.stdout.isTTY });

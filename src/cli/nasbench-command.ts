@@ -10,11 +10,15 @@ export function nasbenchQueryCommand(o: { nasbench: string; hash?: string; spec?
     try {
       spec = JSON.parse(o.spec);
     } catch (err) {
-      throw new SdartsError('ERR_SDARTS_CONFIG', `--spec is not valid JSON (${(err as Error).message}); expected {"matrix": [[0,1],[0,0]], "ops": ["input","output"]}`);
+      throw new SdartsError(
+        'ERR_SDARTS_CONFIG',
+        `--spec is not valid JSON (${(err as Error).message}); expected {"matrix": [[0,1],[0,0]], "ops": ["input","output"]}`,
+      );
     }
   }
   const nb = NasBench.open(o.nasbench, o.cacheDir ? { cacheDir: o.cacheDir } : {});
-  if (nb.info.cacheError && !o.json) process.stderr.write(`sdarts: warning: could not write the index cache (${nb.info.cacheError}); pass --cache-dir DIR to keep it elsewhere\n`);
+  if (nb.info.cacheError && !o.json)
+    process.stderr.write(`sdarts: warning: could not write the index cache (${nb.info.cacheError}); pass --cache-dir DIR to keep it elsewhere\n`);
   const r = nb.lookup(o.hash ? { hash: o.hash } : { spec });
   process.stdout.write(o.json ? JSON.stringify(lookupToJson(r)) + '\n' : formatLookupText(r) + '\n');
 }

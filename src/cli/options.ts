@@ -8,7 +8,8 @@ export function addOptions(cmd: Command, specs: OptionSpec[]): Command {
     if (s.kind === 'bool') {
       opt = s.default === true ? new Option(`--no-${s.flag}`, `disable: ${s.help}`) : new Option(`--${s.flag}`, s.help);
     } else {
-      const arg = s.kind === 'choice' ? `<${s.choices!.join('|')}>` : s.kind === 'path' ? '<path>' : `<${s.kind === 'int' ? 'n' : s.kind === 'float' ? 'x' : 'value'}>`;
+      const arg =
+        s.kind === 'choice' ? `<${s.choices!.join('|')}>` : s.kind === 'path' ? '<path>' : `<${s.kind === 'int' ? 'n' : s.kind === 'float' ? 'x' : 'value'}>`;
       opt = new Option(`--${s.flag} ${arg}`, s.help);
       if (s.kind === 'choice') opt = opt.choices(s.choices as string[]);
       if (s.default !== undefined && s.default !== null) opt = opt.default(s.default, String(s.default));

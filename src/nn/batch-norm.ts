@@ -3,7 +3,14 @@ import { F, ones, zeros, noGrad, type DType, type Device, type Tensor } from '..
 import { Layer } from './module.js';
 import { rangeError } from '../util/errors.js';
 
-export interface BatchNormOptions { eps?: number; momentum?: number | null; affine?: boolean; trackRunningStats?: boolean; device?: Device; dtype?: DType }
+export interface BatchNormOptions {
+  eps?: number;
+  momentum?: number | null;
+  affine?: boolean;
+  trackRunningStats?: boolean;
+  device?: Device;
+  dtype?: DType;
+}
 
 export class BatchNorm2d extends Layer {
   readonly numFeatures: number;
@@ -43,7 +50,11 @@ export class BatchNorm2d extends Layer {
     }
     const useBatchStats = this.training || !this.trackRunningStats;
     return F.batchNorm(x, this.getBuffer('running_mean'), this.getBuffer('running_var'), {
-      weight: this.getParameter('weight'), bias: this.getParameter('bias'), training: useBatchStats, momentum: factor, eps: this.eps,
+      weight: this.getParameter('weight'),
+      bias: this.getParameter('bias'),
+      training: useBatchStats,
+      momentum: factor,
+      eps: this.eps,
     });
   }
 }

@@ -9,7 +9,11 @@ export function saveStateDict(path: string, module: Module, metadata?: Record<st
   saveSafetensors(path, module.stateDict(), metadata);
 }
 
-export function loadStateDictFile(path: string, module: Module, o: { strict?: boolean; device?: Device } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
+export function loadStateDictFile(
+  path: string,
+  module: Module,
+  o: { strict?: boolean; device?: Device } = {},
+): { missingKeys: string[]; unexpectedKeys: string[] } {
   const { tensors } = loadSafetensors(path, o.device ?? 'cpu');
   try {
     return module.loadStateDict(tensors, o.strict ?? true);

@@ -5,7 +5,15 @@ import { resetLinearLike } from './init.js';
 import { rangeError } from '../util/errors.js';
 
 type Pair = number | [number, number];
-export interface Conv2dOptions { stride?: Pair; padding?: Pair; dilation?: Pair; groups?: number; bias?: boolean; device?: Device; dtype?: DType }
+export interface Conv2dOptions {
+  stride?: Pair;
+  padding?: Pair;
+  dilation?: Pair;
+  groups?: number;
+  bias?: boolean;
+  device?: Device;
+  dtype?: DType;
+}
 
 const pair = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : v);
 
@@ -23,10 +31,15 @@ export class Conv2d extends Layer {
   constructor(inChannels: number, outChannels: number, kernelSize: Pair, o: Conv2dOptions = {}) {
     super();
     const groups = o.groups ?? 1;
-    for (const [n, v] of [['inChannels', inChannels], ['outChannels', outChannels], ['groups', groups]] as const) {
+    for (const [n, v] of [
+      ['inChannels', inChannels],
+      ['outChannels', outChannels],
+      ['groups', groups],
+    ] as const) {
       if (!Number.isInteger(v) || v < 1) throw rangeError('Conv2d', n, 'a positive integer', v);
     }
-    if (inChannels % groups || outChannels % groups) throw rangeError('Conv2d', 'groups', `a divisor of inChannels (${inChannels}) and outChannels (${outChannels})`, groups);
+    if (inChannels % groups || outChannels % groups)
+      throw rangeError('Conv2d', 'groups', `a divisor of inChannels (${inChannels}) and outChannels (${outChannels})`, groups);
     this.inChannels = inChannels;
     this.outChannels = outChannels;
     this.kernelSize = pair(kernelSize);
@@ -42,6 +55,11 @@ export class Conv2d extends Layer {
   }
 
   forward(x: Tensor): Tensor {
-    return F.conv2d(x, this.getParameter('weight')!, this.getParameter('bias'), { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+    return F.conv2d(x, this.getParameter('weight')!, this.getParameter('bias'), {
+      stride: this.stride,
+      padding: this.padding,
+      dilation: this.dilation,
+      groups: this.groups,
+    });
   }
 }

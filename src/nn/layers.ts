@@ -18,7 +18,10 @@ export class Identity extends Layer {
 }
 
 export class MaxPool2d extends Layer {
-  constructor(readonly kernelSize: Pair, readonly o: { stride?: Pair | null; padding?: Pair; dilation?: Pair; ceilMode?: boolean } = {}) {
+  constructor(
+    readonly kernelSize: Pair,
+    readonly o: { stride?: Pair | null; padding?: Pair; dilation?: Pair; ceilMode?: boolean } = {},
+  ) {
     super();
   }
   forward(x: Tensor): Tensor {
@@ -27,7 +30,10 @@ export class MaxPool2d extends Layer {
 }
 
 export class AvgPool2d extends Layer {
-  constructor(readonly kernelSize: Pair, readonly o: { stride?: Pair | null; padding?: Pair; ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | null } = {}) {
+  constructor(
+    readonly kernelSize: Pair,
+    readonly o: { stride?: Pair | null; padding?: Pair; ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | null } = {},
+  ) {
     super();
   }
   forward(x: Tensor): Tensor {
@@ -57,13 +63,18 @@ export class Dropout extends Layer {
 /** Embedding(num, dim): weight ~ N(0, 1), the padding row zeroed (PyTorch's reset_parameters). */
 export class Embedding extends Layer {
   readonly paddingIdx: number | null;
-  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, o: { paddingIdx?: number | null; device?: Device; dtype?: DType } = {}) {
+  constructor(
+    readonly numEmbeddings: number,
+    readonly embeddingDim: number,
+    o: { paddingIdx?: number | null; device?: Device; dtype?: DType } = {},
+  ) {
     super();
     if (!Number.isInteger(numEmbeddings) || numEmbeddings < 1) throw rangeError('Embedding', 'numEmbeddings', 'a positive integer', numEmbeddings);
     if (!Number.isInteger(embeddingDim) || embeddingDim < 1) throw rangeError('Embedding', 'embeddingDim', 'a positive integer', embeddingDim);
     let pad = o.paddingIdx ?? null;
     if (pad !== null) {
-      if (!Number.isInteger(pad) || pad >= numEmbeddings || pad < -numEmbeddings) throw rangeError('Embedding', 'paddingIdx', `an index in [${-numEmbeddings}, ${numEmbeddings - 1}]`, pad);
+      if (!Number.isInteger(pad) || pad >= numEmbeddings || pad < -numEmbeddings)
+        throw rangeError('Embedding', 'paddingIdx', `an index in [${-numEmbeddings}, ${numEmbeddings - 1}]`, pad);
       if (pad < 0) pad += numEmbeddings;
     }
     this.paddingIdx = pad;

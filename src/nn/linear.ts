@@ -10,7 +10,10 @@ export class Linear extends Layer {
 
   constructor(inFeatures: number, outFeatures: number, o: { bias?: boolean; device?: Device; dtype?: DType } = {}) {
     super();
-    for (const [n, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
+    for (const [n, v] of [
+      ['inFeatures', inFeatures],
+      ['outFeatures', outFeatures],
+    ] as const) {
       if (!Number.isInteger(v) || v < 0) throw rangeError('Linear', n, 'a non-negative integer', v);
     }
     this.inFeatures = inFeatures;

@@ -13,9 +13,17 @@ const FLOAT_TARGETS: readonly DType[] = ['float32', 'float64', 'float16', 'bfloa
 /** Parse a Module.to target; the dtype must be floating (as PyTorch's nn.Module.to). */
 export function moduleTarget(fn: string, target: unknown): { device?: Device; dtype?: DType } {
   const o: { device?: unknown; dtype?: unknown } =
-    typeof target === 'string' ? (target === 'cpu' || target.startsWith('cuda') ? { device: target } : { dtype: target })
-      : target !== null && typeof target === 'object' ? (target as { device?: unknown; dtype?: unknown }) : (() => { throw typeError(fn, 'target', "a device ('cpu', 'cuda:N'), a floating dtype or { device, dtype }", target); })();
-  if (o.dtype !== undefined && !FLOAT_TARGETS.includes(o.dtype as DType)) throw typeError(fn, 'dtype', `one of ${FLOAT_TARGETS.join(', ')} (modules only cast floating-point tensors)`, o.dtype);
+    typeof target === 'string'
+      ? target === 'cpu' || target.startsWith('cuda')
+        ? { device: target }
+        : { dtype: target }
+      : target !== null && typeof target === 'object'
+        ? (target as { device?: unknown; dtype?: unknown })
+        : (() => {
+            throw typeError(fn, 'target', "a device ('cpu', 'cuda:N'), a floating dtype or { device, dtype }", target);
+          })();
+  if (o.dtype !== undefined && !FLOAT_TARGETS.includes(o.dtype as DType))
+    throw typeError(fn, 'dtype', `one of ${FLOAT_TARGETS.join(', ')} (modules only cast floating-point tensors)`, o.dtype);
   return { device: o.device === undefined ? undefined : normalizeDevice(o.device as Device), dtype: o.dtype as DType | undefined };
 }
 
@@ -140,7 +148,9 @@ export class Module {
 
   /** Number of parameter elements (optionally only those whose name passes `filter`). */
   numParameters(filter: (name: string) => boolean = () => true): number {
-    return this.namedParameters().filter(([n]) => filter(n)).reduce((s, [, p]) => s + p.numel, 0);
+    return this.namedParameters()
+      .filter(([n]) => filter(n))
+      .reduce((s, [, p]) => s + p.numel, 0);
   }
 
   train(mode = true): this {
@@ -181,14 +191,22 @@ export class Module {
     const missingKeys = Object.keys(own).filter((k) => !(k in sd));
     const unexpectedKeys = Object.keys(sd).filter((k) => !(k in own));
     if (strict && (missingKeys.length || unexpectedKeys.length)) {
-      throw new SdartsError('ERR_SDARTS_STATE_DICT_KEYS', `loadStateDict(): key mismatch — missing ${missingKeys.length} key(s)${missingKeys.length ? ` (${missingKeys.slice(0, 5).join(', ')}${missingKeys.length > 5 ? ', …' : ''})` : ''}, unexpected ${unexpectedKeys.length}${unexpectedKeys.length ? ` (${unexpectedKeys.slice(0, 5).join(', ')}${unexpectedKeys.length > 5 ? ', …' : ''})` : ''}. Was the checkpoint made for the same network configuration?`);
+      throw new SdartsError(
+        'ERR_SDARTS_STATE_DICT_KEYS',
+        `loadStateDict(): key mismatch — missing ${missingKeys.length} key(s)${missingKeys.length ? ` (${missingKeys.slice(0, 5).join(', ')}${missingKeys.length > 5 ? ', …' : ''})` : ''}, unexpected ${unexpectedKeys.length}${unexpectedKeys.length ? ` (${unexpectedKeys.slice(0, 5).join(', ')}${unexpectedKeys.length > 5 ? ', …' : ''})` : ''}. Was the checkpoint made for the same network configuration?`,
+      );
     }
     for (const [k, t] of Object.entries(own)) {
       const src = sd[k];
       if (!src) continue;
       if (!(src instanceof Tensor)) throw typeError('loadStateDict', `stateDict['${k}']`, 'a Tensor', src);
-      const a = t.shape.join('x'), b = src.shape.join('x');
-      if (a !== b) throw new SdartsError('ERR_SDARTS_STATE_DICT_SHAPE', `loadStateDict(): '${k}' has shape [${src.shape.join(', ')}] in the checkpoint but [${t.shape.join(', ')}] in the module.`);
+      const a = t.shape.join('x'),
+        b = src.shape.join('x');
+      if (a !== b)
+        throw new SdartsError(
+          'ERR_SDARTS_STATE_DICT_SHAPE',
+          `loadStateDict(): '${k}' has shape [${src.shape.join(', ')}] in the checkpoint but [${t.shape.join(', ')}] in the module.`,
+        );
     }
     noGrad(() => {
       for (const [k, t] of Object.entries(own)) if (sd[k]) t.copy_(sd[k]!);

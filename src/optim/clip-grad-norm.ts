@@ -35,17 +35,22 @@ export function clipGradNorm_(params: Tensor | Tensor[], maxNorm: number, normTy
   const errorIfNonfinite = options.errorIfNonfinite ?? false;
   if (typeof errorIfNonfinite !== 'boolean') throw typeError(fn, 'options.errorIfNonfinite', 'a boolean', errorIfNonfinite);
 
-  return noGrad(() => tidy(() => {
-    const grads = list.map((p) => p.grad).filter((g): g is Tensor => g !== null);
-    if (grads.length === 0) return 0;
-    const total = stack(grads.map((g) => g.norm(normType))).norm(normType);
-    const totalNorm = total.item();
-    if (errorIfNonfinite && !Number.isFinite(totalNorm)) {
-      throw new SdartsError('ERR_SDARTS_OPTIM_NONFINITE_NORM', `${fn}(): the total norm of order ${normType} of the gradients is ${totalNorm}, so they cannot be clipped. Check the loss for NaN/Inf, or pass errorIfNonfinite: false to scale by it anyway.`);
-    }
-    const coef = total.add(1e-6).reciprocal().mul(maxNorm).clamp(null, 1);
-    // Each `g` shares storage with the parameter's .grad, so mul_ scales the real gradient.
-    for (const g of grads) g.mul_(coef);
-    return totalNorm;
-  }));
+  return noGrad(() =>
+    tidy(() => {
+      const grads = list.map((p) => p.grad).filter((g): g is Tensor => g !== null);
+      if (grads.length === 0) return 0;
+      const total = stack(grads.map((g) => g.norm(normType))).norm(normType);
+      const totalNorm = total.item();
+      if (errorIfNonfinite && !Number.isFinite(totalNorm)) {
+        throw new SdartsError(
+          'ERR_SDARTS_OPTIM_NONFINITE_NORM',
+          `${fn}(): the total norm of order ${normType} of the gradients is ${totalNorm}, so they cannot be clipped. Check the loss for NaN/Inf, or pass errorIfNonfinite: false to scale by it anyway.`,
+        );
+      }
+      const coef = total.add(1e-6).reciprocal().mul(maxNorm).clamp(null, 1);
+      // Each `g` shares storage with the parameter's .grad, so mul_ scales the real gradient.
+      for (const g of grads) g.mul_(coef);
+      return totalNorm;
+    }),
+  );
 }

@@ -1,5 +1,15 @@
 /** Optimizers, learning-rate schedules and gradient clipping (PyTorch semantics, camelCase names). */
-export { Optimizer, type OptimizerStateDict, type OptimizerSpec, type HyperSpec, type ParamGroup, type ParamGroupInput, type ParamsArg, type ParamState, type StateValue } from './optimizer.js';
+export {
+  Optimizer,
+  type OptimizerStateDict,
+  type OptimizerSpec,
+  type HyperSpec,
+  type ParamGroup,
+  type ParamGroupInput,
+  type ParamsArg,
+  type ParamState,
+  type StateValue,
+} from './optimizer.js';
 export { SGD, type SGDOptions } from './sgd.js';
 export { Adam, type AdamOptions } from './adam.js';
 export { ASGD, type ASGDOptions } from './asgd.js';

@@ -15,12 +15,19 @@ import { SdartsError, typeError, rangeError } from '../util/errors.js';
 import { finite, nonNegative, plainObject } from './validate.js';
 
 /** What a scheduler needs from an optimizer: mutable per-group learning rates. */
-export interface HasParamGroups { paramGroups: { lr: number }[] }
+export interface HasParamGroups {
+  paramGroups: { lr: number }[];
+}
 
 /** A schedule as a function of the epoch (and the group's base lr) returning that epoch's lr. */
 export type ScheduleFn = (epoch: number, baseLr: number) => number;
 
-export interface SchedulerStateDict { last_epoch: number; base_lrs: number[]; _last_lr: number[]; [key: string]: unknown }
+export interface SchedulerStateDict {
+  last_epoch: number;
+  base_lrs: number[];
+  _last_lr: number[];
+  [key: string]: unknown;
+}
 
 export abstract class LRScheduler {
   readonly optimizer: HasParamGroups;
@@ -52,7 +59,9 @@ export abstract class LRScheduler {
     lrs.forEach((lr, i) => nonNegative(fn, `lr of group ${i} at epoch ${next}`, lr));
     this.lastEpoch = next;
     this.lastLr = lrs;
-    this.optimizer.paramGroups.forEach((g, i) => { g.lr = lrs[i]!; });
+    this.optimizer.paramGroups.forEach((g, i) => {
+      g.lr = lrs[i]!;
+    });
   }
 
   /** The learning rates the last step() wrote, one per group. */
@@ -82,7 +91,10 @@ export abstract class LRScheduler {
     const list = (key: string): number[] => {
       const v = sd[key];
       if (!Array.isArray(v) || v.length !== n) {
-        throw new SdartsError('ERR_SDARTS_OPTIM_STATE_DICT', `${fn}(): stateDict.${key} should list one learning rate per parameter group (${n}) but is ${Array.isArray(v) ? `an array of length ${v.length}` : typeof v}. Load a state dict saved by the same scheduler over the same optimizer.`);
+        throw new SdartsError(
+          'ERR_SDARTS_OPTIM_STATE_DICT',
+          `${fn}(): stateDict.${key} should list one learning rate per parameter group (${n}) but is ${Array.isArray(v) ? `an array of length ${v.length}` : typeof v}. Load a state dict saved by the same scheduler over the same optimizer.`,
+        );
       }
       return v.map((x, i) => nonNegative(fn, `stateDict.${key}[${i}]`, x));
     };
@@ -92,7 +104,9 @@ export abstract class LRScheduler {
     this.baseLrs = baseLrs;
     this.lastEpoch = lastEpoch as number;
     this.lastLr = lastLr;
-    this.optimizer.paramGroups.forEach((g, i) => { g.lr = lastLr[i]!; });
+    this.optimizer.paramGroups.forEach((g, i) => {
+      g.lr = lastLr[i]!;
+    });
   }
 
   protected loadExtraState(_fn: string, _sd: Record<string, unknown>): void {}

@@ -31,7 +31,10 @@ export interface OptimizerStateDict {
 }
 
 /** One hyperparameter: its PyTorch key and its check. */
-export interface HyperSpec<V> { torchKey: string; check: Check<V> }
+export interface HyperSpec<V> {
+  torchKey: string;
+  check: Check<V>;
+}
 
 /** What a concrete optimizer declares once; the base class does the bookkeeping from it. */
 export interface OptimizerSpec<H> {
@@ -64,7 +67,10 @@ export abstract class Optimizer<H extends { lr: number }> {
     this.defaults = Object.freeze(defaults);
     if (!Array.isArray(params)) throw typeError(spec.name, 'params', 'an array of Tensors or of parameter groups { params, ...options }', params);
     if (params.length === 0) {
-      throw new SdartsError('ERR_SDARTS_OPTIM_EMPTY_PARAMS', `${spec.name}() got an empty parameter list. Pass the model's parameters (e.g. model.parameters()) or at least one group { params: [...] }.`);
+      throw new SdartsError(
+        'ERR_SDARTS_OPTIM_EMPTY_PARAMS',
+        `${spec.name}() got an empty parameter list. Pass the model's parameters (e.g. model.parameters()) or at least one group { params: [...] }.`,
+      );
     }
     // Any tensor in the list means "a flat list of parameters"; each element is then checked as one.
     const asGroups = params.some((p) => p instanceof Tensor) ? [{ params: params as Tensor[] }] : params;
@@ -83,12 +89,18 @@ export abstract class Optimizer<H extends { lr: number }> {
     if (!Array.isArray(g['params'])) throw typeError(fn, `${at}params`, 'an array of Tensors', g['params']);
     const list = (g['params'] as unknown[]).map((p, j) => paramTensor(fn, `${at}params[${j}]`, p));
     if (list.length === 0) {
-      throw new SdartsError('ERR_SDARTS_OPTIM_EMPTY_PARAMS', `${fn}(): parameter group '${where}' has an empty params array. Remove the group or give it at least one tensor.`);
+      throw new SdartsError(
+        'ERR_SDARTS_OPTIM_EMPTY_PARAMS',
+        `${fn}(): parameter group '${where}' has an empty params array. Remove the group or give it at least one tensor.`,
+      );
     }
     const seen = new Set(this.paramGroups.flatMap((x) => x.params));
     for (const [j, p] of list.entries()) {
       if (seen.has(p)) {
-        throw new SdartsError('ERR_SDARTS_OPTIM_DUPLICATE_PARAM', `${fn}(): '${at}params[${j}]' appears more than once across the parameter groups. Each parameter must be in exactly one group.`);
+        throw new SdartsError(
+          'ERR_SDARTS_OPTIM_DUPLICATE_PARAM',
+          `${fn}(): '${at}params[${j}]' appears more than once across the parameter groups. Each parameter must be in exactly one group.`,
+        );
       }
       seen.add(p);
     }
@@ -176,7 +188,9 @@ export abstract class Optimizer<H extends { lr: number }> {
       const g = plainObject(fn, `stateDict.paramGroups[${i}]`, raw);
       const mine = this.paramGroups[i]!;
       if (!Array.isArray(g['params']) || g['params'].length !== mine.params.length) {
-        throw this.badDict(`parameter group ${i} has ${Array.isArray(g['params']) ? g['params'].length : describe(g['params'])} parameter(s) but this optimizer's group ${i} has ${mine.params.length}`);
+        throw this.badDict(
+          `parameter group ${i} has ${Array.isArray(g['params']) ? g['params'].length : describe(g['params'])} parameter(s) but this optimizer's group ${i} has ${mine.params.length}`,
+        );
       }
       const h = {} as H;
       for (const key of Object.keys(this.spec.hyper) as (keyof H & string)[]) {
@@ -194,7 +208,8 @@ export abstract class Optimizer<H extends { lr: number }> {
         for (const [key, raw] of Object.entries(state)) {
           const index = Number(key);
           const p = Number.isInteger(index) ? flat[index] : undefined;
-          if (p === undefined) throw this.badDict(`its state has an entry for parameter index '${key}' but this optimizer has parameters 0..${flat.length - 1}`);
+          if (p === undefined)
+            throw this.badDict(`its state has an entry for parameter index '${key}' but this optimizer has parameters 0..${flat.length - 1}`);
           this.loadParamState(p, index, plainObject(fn, `stateDict.state[${key}]`, raw), loaded);
         }
       });
@@ -213,7 +228,10 @@ export abstract class Optimizer<H extends { lr: number }> {
     loaded.set(p, out); // registered first so a failure part-way still frees what was copied
     // Unknown keys first: they usually mean another optimizer's state dict, the more useful message.
     for (const key of Object.keys(raw)) {
-      if (!(key in this.spec.state)) throw this.badDict(`state[${index}] has the key '${key}', which ${this.spec.name} does not use (expected keys: ${Object.keys(this.spec.state).join(', ')})`);
+      if (!(key in this.spec.state))
+        throw this.badDict(
+          `state[${index}] has the key '${key}', which ${this.spec.name} does not use (expected keys: ${Object.keys(this.spec.state).join(', ')})`,
+        );
     }
     for (const [key, want] of Object.entries(this.spec.state)) {
       if (want.required && !(key in raw)) throw this.badDict(`state[${index}] lacks '${key}' (expected keys: ${Object.keys(this.spec.state).join(', ')})`);
@@ -235,7 +253,10 @@ export abstract class Optimizer<H extends { lr: number }> {
   }
 
   private badDict(what: string): SdartsError {
-    return new SdartsError('ERR_SDARTS_OPTIM_STATE_DICT', `${this.spec.name}.loadStateDict(): the state dict does not fit this optimizer: ${what}. Load a state dict saved from the same optimizer over the same parameter groups.`);
+    return new SdartsError(
+      'ERR_SDARTS_OPTIM_STATE_DICT',
+      `${this.spec.name}.loadStateDict(): the state dict does not fit this optimizer: ${what}. Load a state dict saved from the same optimizer over the same parameter groups.`,
+    );
   }
 
   /** Free the state tensors (the optimizer starts from empty state if used again). */

@@ -35,7 +35,12 @@ const SPEC: OptimizerSpec<SGDOptions> = {
   state: { momentum_buffer: { kind: 'param', required: true } },
   checkGroup(fn, g, at) {
     if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0)) {
-      throw rangeError(fn, `${at}nesterov`, `false unless momentum > 0 and dampening = 0 (Nesterov momentum; got momentum=${g.momentum}, dampening=${g.dampening})`, g.nesterov);
+      throw rangeError(
+        fn,
+        `${at}nesterov`,
+        `false unless momentum > 0 and dampening = 0 (Nesterov momentum; got momentum=${g.momentum}, dampening=${g.dampening})`,
+        g.nesterov,
+      );
     }
   },
 };

@@ -48,7 +48,10 @@ export const betaPair: Check<[number, number]> = (fn, arg, v) => {
 export function paramTensor(fn: string, arg: string, v: unknown): Tensor {
   if (!(v instanceof Tensor)) throw typeError(fn, arg, 'a Tensor', v);
   if (v.isDisposed) {
-    throw new SdartsError('ERR_SDARTS_OPTIM_DISPOSED_PARAM', `${fn}(): '${arg}' is a disposed tensor. Pass the model's live parameters (keep() them, or create them outside tidy()).`);
+    throw new SdartsError(
+      'ERR_SDARTS_OPTIM_DISPOSED_PARAM',
+      `${fn}(): '${arg}' is a disposed tensor. Pass the model's live parameters (keep() them, or create them outside tidy()).`,
+    );
   }
   if (!isFloating(v.dtype)) {
     const err = typeError(fn, arg, 'a floating-point Tensor', v);
@@ -56,7 +59,10 @@ export function paramTensor(fn: string, arg: string, v: unknown): Tensor {
     throw err;
   }
   if (!v.isLeaf) {
-    throw new SdartsError('ERR_SDARTS_OPTIM_NON_LEAF', `${fn}(): '${arg}' is not a leaf tensor (it was computed from other tensors), so it cannot be optimized. Pass the parameter itself, or detach() it and set requiresGrad.`);
+    throw new SdartsError(
+      'ERR_SDARTS_OPTIM_NON_LEAF',
+      `${fn}(): '${arg}' is not a leaf tensor (it was computed from other tensors), so it cannot be optimized. Pass the parameter itself, or detach() it and set requiresGrad.`,
+    );
   }
   return v;
 }

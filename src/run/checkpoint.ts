@@ -12,7 +12,10 @@ export const CHECKPOINT_FILE = 'checkpoint.safetensors';
 const FORMAT = 'sdarts-checkpoint';
 const VERSION = 1;
 
-export interface Checkpoint<S> { tensors: NamedTensors; state: S }
+export interface Checkpoint<S> {
+  tensors: NamedTensors;
+  state: S;
+}
 
 export function saveCheckpoint<S>(dir: string, kind: string, tensors: NamedTensors, state: S): string {
   const path = join(dir, CHECKPOINT_FILE);
@@ -23,7 +26,11 @@ export function saveCheckpoint<S>(dir: string, kind: string, tensors: NamedTenso
 /** Load `<dir>/checkpoint.safetensors` written by saveCheckpoint for `kind`. The caller disposes the tensors. */
 export function loadCheckpoint<S>(dir: string, kind: string, device: Device = 'cpu'): Checkpoint<S> {
   const path = join(dir, CHECKPOINT_FILE);
-  if (!existsSync(path)) throw new SdartsError('ERR_SDARTS_CHECKPOINT_MISSING', `${dir} has no ${CHECKPOINT_FILE} to resume from (the run stopped before its first checkpoint). Start it again.`);
+  if (!existsSync(path))
+    throw new SdartsError(
+      'ERR_SDARTS_CHECKPOINT_MISSING',
+      `${dir} has no ${CHECKPOINT_FILE} to resume from (the run stopped before its first checkpoint). Start it again.`,
+    );
   let loaded: { tensors: NamedTensors; metadata: Record<string, string> };
   try {
     loaded = loadSafetensors(path, device);

@@ -29,21 +29,48 @@ export function validateConfig<T>(specs: OptionSpec[], raw: Record<string, unkno
     if (v === undefined) continue;
     const spec = byKey.get(k);
     if (!spec) {
-      if (extraKeys.includes(k)) { out[k] = v; continue; }
+      if (extraKeys.includes(k)) {
+        out[k] = v;
+        continue;
+      }
       const near = [...byKey.keys()].filter((n) => n.toLowerCase().includes(k.toLowerCase().slice(0, 4)));
-      problems.push(`unknown option '${k}'${near.length ? ` (did you mean ${near.slice(0, 3).map((n) => `'${n}'`).join(', ')}?)` : ''}`);
+      problems.push(
+        `unknown option '${k}'${
+          near.length
+            ? ` (did you mean ${near
+                .slice(0, 3)
+                .map((n) => `'${n}'`)
+                .join(', ')}?)`
+            : ''
+        }`,
+      );
       continue;
     }
     const flag = `--${spec.flag}`;
-    if (v === null) { out[k] = null; continue; }
+    if (v === null) {
+      out[k] = null;
+      continue;
+    }
     switch (spec.kind) {
       case 'int':
       case 'float': {
         const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-        if (typeof n !== 'number' || !Number.isFinite(n)) { problems.push(`${flag} must be a ${spec.kind === 'int' ? 'whole number' : 'number'}, got ${JSON.stringify(v)}`); break; }
-        if (spec.kind === 'int' && !Number.isInteger(n)) { problems.push(`${flag} must be a whole number, got ${n}`); break; }
-        if (spec.min !== undefined && n < spec.min) { problems.push(`${flag} must be ≥ ${spec.min}, got ${n}`); break; }
-        if (spec.max !== undefined && n > spec.max) { problems.push(`${flag} must be ≤ ${spec.max}, got ${n}`); break; }
+        if (typeof n !== 'number' || !Number.isFinite(n)) {
+          problems.push(`${flag} must be a ${spec.kind === 'int' ? 'whole number' : 'number'}, got ${JSON.stringify(v)}`);
+          break;
+        }
+        if (spec.kind === 'int' && !Number.isInteger(n)) {
+          problems.push(`${flag} must be a whole number, got ${n}`);
+          break;
+        }
+        if (spec.min !== undefined && n < spec.min) {
+          problems.push(`${flag} must be ≥ ${spec.min}, got ${n}`);
+          break;
+        }
+        if (spec.max !== undefined && n > spec.max) {
+          problems.push(`${flag} must be ≤ ${spec.max}, got ${n}`);
+          break;
+        }
         out[k] = n;
         break;
       }

@@ -11,7 +11,10 @@ export function loadImageDataset(name: SearchDatasetName, dir: string | null, sp
   let ds: ImageDataset;
   if (dir === null) {
     if (name !== 'fashion-mnist') {
-      throw new SdartsError('ERR_SDARTS_CONFIG', `--data is required for --dataset ${name}: pass the folder torchvision downloaded into (or run \`sdarts data download ${name} --dir DIR\`).`);
+      throw new SdartsError(
+        'ERR_SDARTS_CONFIG',
+        `--data is required for --dataset ${name}: pass the folder torchvision downloaded into (or run \`sdarts data download ${name} --dir DIR\`).`,
+      );
     }
     ds = loadEmbeddedFashionMnist(split);
   } else {

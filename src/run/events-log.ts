@@ -111,11 +111,14 @@ export class EventsLog extends AppendOnlyFile {
     try {
       line = JSON.stringify(event, replacer);
     } catch (err) {
-      throw new SdartsError('ERR_SDARTS_RUN_EVENTS_SERIALIZE', `EventsLog.append(): event is not JSON-serialisable (${(err as Error).message}); log plain numbers, strings, arrays and objects`, { cause: err });
+      throw new SdartsError(
+        'ERR_SDARTS_RUN_EVENTS_SERIALIZE',
+        `EventsLog.append(): event is not JSON-serialisable (${(err as Error).message}); log plain numbers, strings, arrays and objects`,
+        { cause: err },
+      );
     }
     writeAll(this.fd, line + '\n');
   }
-
 }
 
 /**
@@ -134,7 +137,11 @@ export function readEvents(path: string): JsonObject[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new SdartsError('ERR_SDARTS_RUN_EVENTS_NOT_FOUND', `readEvents(): cannot read '${file}': ${(err as Error).message}. Pass a run directory or its events.jsonl`, { cause: err });
+    throw new SdartsError(
+      'ERR_SDARTS_RUN_EVENTS_NOT_FOUND',
+      `readEvents(): cannot read '${file}': ${(err as Error).message}. Pass a run directory or its events.jsonl`,
+      { cause: err },
+    );
   }
   const lines = text.split('\n');
   const tail = lines.pop()!; // '' when the file ends with a newline
@@ -206,9 +213,11 @@ export class TextLog extends AppendOnlyFile {
     }
     const stamp = formatTimestamp(this.now());
     const indent = ' '.repeat(stamp.length + 1);
-    const text = message.split(/\r?\n/).map((l, i) => (i === 0 ? `${stamp} ${l}` : indent + l)).join('\n');
+    const text = message
+      .split(/\r?\n/)
+      .map((l, i) => (i === 0 ? `${stamp} ${l}` : indent + l))
+      .join('\n');
     writeAll(this.fd, text + '\n');
     this.echo?.(text);
   }
-
 }

@@ -34,16 +34,31 @@ export class StepMeters {
 }
 
 /** The fields every job checkpoint's JSON state starts with. */
-export interface JobCheckpointState { epoch: number; step: number; globalStep: number; meters: MetersJSON; logs: LogSizes }
+export interface JobCheckpointState {
+  epoch: number;
+  step: number;
+  globalStep: number;
+  meters: MetersJSON;
+  logs: LogSizes;
+}
 
-export interface CheckpointEvent { type: 'checkpoint'; epoch: number; step: number; path: string }
+export interface CheckpointEvent {
+  type: 'checkpoint';
+  epoch: number;
+  step: number;
+  path: string;
+}
 
 /**
  * Sync the logs, then write `<runDir>/checkpoint.safetensors` atomically: `fill` puts the job's tensors
  * into T and returns its JSON state (given the synced log sizes). Logs and returns the event.
  */
 export function writeJobCheckpoint<S extends JobCheckpointState>(
-  runDir: string, kind: string, logs: RunLogs, at: { epoch: number; step: number }, fill: (T: NamedTensors, logSizes: LogSizes) => S,
+  runDir: string,
+  kind: string,
+  logs: RunLogs,
+  at: { epoch: number; step: number },
+  fill: (T: NamedTensors, logSizes: LogSizes) => S,
 ): CheckpointEvent {
   const sizes = logs.sync();
   const path = tidy(() => {
@@ -74,5 +89,11 @@ export function modelToCheckpoint(model: { stateDict(): StateDict }, T: NamedTen
 
 /** The `model.` tensors of a checkpoint back into a model (strict). */
 export function modelFromCheckpoint(model: { loadStateDict(sd: StateDict): unknown }, T: NamedTensors): void {
-  model.loadStateDict(Object.fromEntries(Object.entries(T).filter(([k]) => k.startsWith('model.')).map(([k, v]) => [k.slice(6), v])));
+  model.loadStateDict(
+    Object.fromEntries(
+      Object.entries(T)
+        .filter(([k]) => k.startsWith('model.'))
+        .map(([k, v]) => [k.slice(6), v]),
+    ),
+  );
 }

@@ -25,13 +25,43 @@ import { loadImageDataset, type SearchDatasetName } from './datasets.js';
 import { checkEngineConfig, runEngine, type EngineEvent } from './search-engine.js';
 
 export interface NasbenchSearchConfig {
-  space: '1' | '2' | '3'; nasbench: string | null; cacheDir: string | null; dataset: SearchDatasetName; data: string | null;
-  batchSize: number; learningRate: number; learningRateMin: number; momentum: number; weightDecay: number; epochs: number;
-  initChannels: number; layers: number; cutout: boolean; cutoutLength: number; cutoutProb: number; gradClip: number;
-  trainPortion: number; unrolled: boolean; archLearningRate: number; archWeightDecay: number; warmStartEpochs: number;
-  perturb: PerturbationName; epsilonAlpha: number; pgdSteps: number; pgdRandomStart: boolean; analyzeEvery: number;
-  limitTrain: number; device: Device; threads: number; seed: number; save: string | null; resume: string | null;
-  checkpointEvery: number; reportFreq: number; json: boolean; batchOrder: 'sdarts' | 'reference';
+  space: '1' | '2' | '3';
+  nasbench: string | null;
+  cacheDir: string | null;
+  dataset: SearchDatasetName;
+  data: string | null;
+  batchSize: number;
+  learningRate: number;
+  learningRateMin: number;
+  momentum: number;
+  weightDecay: number;
+  epochs: number;
+  initChannels: number;
+  layers: number;
+  cutout: boolean;
+  cutoutLength: number;
+  cutoutProb: number;
+  gradClip: number;
+  trainPortion: number;
+  unrolled: boolean;
+  archLearningRate: number;
+  archWeightDecay: number;
+  warmStartEpochs: number;
+  perturb: PerturbationName;
+  epsilonAlpha: number;
+  pgdSteps: number;
+  pgdRandomStart: boolean;
+  analyzeEvery: number;
+  limitTrain: number;
+  device: Device;
+  threads: number;
+  seed: number;
+  save: string | null;
+  resume: string | null;
+  checkpointEvery: number;
+  reportFreq: number;
+  json: boolean;
+  batchOrder: 'sdarts' | 'reference';
 }
 
 export const NASBENCH_SEARCH_CONFIG_OPTIONS = [...NASBENCH_SEARCH_OPTIONS, ...DEVICE_OPTIONS, ...RUN_OPTIONS];
@@ -61,50 +91,120 @@ function toAlphas(rows: number[][][]): OneShotAlphas {
 function resolveConfig(raw: Partial<NasbenchSearchConfig>): { config: NasbenchSearchConfig; runDir: string; resumed: boolean } {
   if (raw.resume) {
     const saved = readRunConfig<NasbenchSearchConfig>(raw.resume, 'nasbench-search');
-    return { config: validateConfig<NasbenchSearchConfig>(NASBENCH_SEARCH_CONFIG_OPTIONS, { ...saved, resume: raw.resume, json: raw.json ?? saved.json }), runDir: raw.resume, resumed: true };
+    return {
+      config: validateConfig<NasbenchSearchConfig>(NASBENCH_SEARCH_CONFIG_OPTIONS, { ...saved, resume: raw.resume, json: raw.json ?? saved.json }),
+      runDir: raw.resume,
+      resumed: true,
+    };
   }
-  const config = validateConfig<NasbenchSearchConfig>(NASBENCH_SEARCH_CONFIG_OPTIONS, { ...raw, space: raw.space === undefined ? undefined : String(raw.space) } as Record<string, unknown>);
+  const config = validateConfig<NasbenchSearchConfig>(NASBENCH_SEARCH_CONFIG_OPTIONS, {
+    ...raw,
+    space: raw.space === undefined ? undefined : String(raw.space),
+  } as Record<string, unknown>);
   checkEngineConfig(config);
   const runDir = createRunDir(`nasbench-search-space${config.space}-${config.perturb}-seed${config.seed}`, config.save);
   writeRunConfig(runDir, 'nasbench-search', { ...config, save: runDir });
   return { config, runDir, resumed: false };
 }
 
-export async function* runNasbenchSearch(raw: Partial<NasbenchSearchConfig>, opts: { signal?: AbortSignal; echo?: (line: string) => void } = {}): AsyncGenerator<EngineEvent> {
+export async function* runNasbenchSearch(
+  raw: Partial<NasbenchSearchConfig>,
+  opts: { signal?: AbortSignal; echo?: (line: string) => void } = {},
+): AsyncGenerator<EngineEvent> {
   const { config: c, runDir, resumed } = resolveConfig(raw);
   if (c.threads > 0) setNumThreads(c.threads);
   // Open (and index) the benchmark first: a bad file fails before any training.
   const nb = c.nasbench ? NasBench.open(c.nasbench, c.cacheDir ? { cacheDir: c.cacheDir } : {}) : null;
   const train = loadImageDataset(c.dataset, c.data, 'train', c.limitTrain);
   const space = c.space;
-  yield* runEngine<OneShotNetwork>({
-    kind: 'nasbench-search', label: 'architecture', runDir, resumed, config: c, data: train, validMode: 'cycling', warmStartEpochs: c.warmStartEpochs, echo: opts.echo,
-    header: `nasbench search space ${space} ${c.dataset} perturb=${c.perturb}${c.unrolled ? ' (2nd order)' : ''} seed=${c.seed}${nb ? '' : ' — no --nasbench file: scoring is off'}`,
-    buildModel: () => new OneShotNetwork({ space: Number(space) as 1 | 2 | 3, C: c.initChannels, numClasses: train.classes, layers: c.layers, inChannels: train.channels, device: c.device }),
-    architecture: (m) => {
-      const a = oneShotAlphas(m);
-      const arch = oneShotToSpec(space, a);
-      return {
-        summary: `ops=[${arch.chosenOps.map((k) => ['maxpool3x3', 'conv3x3-bn-relu', 'conv1x1-bn-relu'][k]).join(', ')}] parents=${JSON.stringify(arch.parents)} hash=${arch.hash}`,
-        json: { hash: arch.hash, spec: { matrix: arch.spec.matrix, ops: arch.spec.ops }, matrix: arch.matrix, ops: arch.ops },
-        alphas: [a.alphasMixedOp, a.alphasOutput, ...a.alphasInputs],
-      };
+  yield* runEngine<OneShotNetwork>(
+    {
+      kind: 'nasbench-search',
+      label: 'architecture',
+      runDir,
+      resumed,
+      config: c,
+      data: train,
+      validMode: 'cycling',
+      warmStartEpochs: c.warmStartEpochs,
+      echo: opts.echo,
+      header: `nasbench search space ${space} ${c.dataset} perturb=${c.perturb}${c.unrolled ? ' (2nd order)' : ''} seed=${c.seed}${nb ? '' : ' — no --nasbench file: scoring is off'}`,
+      buildModel: () =>
+        new OneShotNetwork({
+          space: Number(space) as 1 | 2 | 3,
+          C: c.initChannels,
+          numClasses: train.classes,
+          layers: c.layers,
+          inChannels: train.channels,
+          device: c.device,
+        }),
+      architecture: (m) => {
+        const a = oneShotAlphas(m);
+        const arch = oneShotToSpec(space, a);
+        return {
+          summary: `ops=[${arch.chosenOps.map((k) => ['maxpool3x3', 'conv3x3-bn-relu', 'conv1x1-bn-relu'][k]).join(', ')}] parents=${JSON.stringify(arch.parents)} hash=${arch.hash}`,
+          json: { hash: arch.hash, spec: { matrix: arch.spec.matrix, ops: arch.spec.ops }, matrix: arch.matrix, ops: arch.ops },
+          alphas: [a.alphasMixedOp, a.alphasOutput, ...a.alphasInputs],
+        };
+      },
+      analyze: (m, b) => ({
+        method: 'exact',
+        eigenvalue: oneShotEigenvalue(m, b.x, b.y, ANALYSIS_DIAGONAL),
+        diagonal: ANALYSIS_DIAGONAL,
+        n: m.archParameters().reduce((s, a) => s + a.numel, 0),
+        converged: true,
+      }),
+      score: (arch) => {
+        const s = scoreAlphas(nb, space, toAlphas(arch.alphas));
+        const scalars: Record<string, number> =
+          s.status === 'scored'
+            ? {
+                'Analysis/test': s.score.means.test,
+                'Analysis/valid': s.score.means.valid,
+                'Analysis/runtime': s.score.means.runtime,
+                'Analysis/params': s.score.means.params,
+                'Analysis/test_regret': s.score.regret.test,
+                'Analysis/valid_regret': s.score.regret.valid,
+              }
+            : {};
+        const fields =
+          s.status === 'scored'
+            ? {
+                benchmark: 'scored',
+                testError: s.score.means.test,
+                validError: s.score.means.valid,
+                runtime: s.score.means.runtime,
+                benchmarkParams: s.score.means.params,
+                testRegret: s.score.regret.test,
+                validRegret: s.score.regret.valid,
+              }
+            : { benchmark: s.status };
+        return { fields, scalars, log: [scoreLine(s)] };
+      },
+      saveEpochs: (epochs) => {
+        writeFileAtomic(
+          join(runDir, 'architectures.json'),
+          JSON.stringify(
+            {
+              space: Number(space),
+              epochs: epochs.map((e) => ({
+                epoch: e.epoch,
+                alphas: toAlphas(e.alphas),
+                architecture: e.architecture,
+                benchmark: e['benchmark'],
+                testError: e['testError'],
+                validError: e['validError'],
+                eigenvalue: e.eigenvalue,
+              })),
+            },
+            null,
+            1,
+          ) + '\n',
+        );
+      },
     },
-    analyze: (m, b) => ({ method: 'exact', eigenvalue: oneShotEigenvalue(m, b.x, b.y, ANALYSIS_DIAGONAL), diagonal: ANALYSIS_DIAGONAL, n: m.archParameters().reduce((s, a) => s + a.numel, 0), converged: true }),
-    score: (arch) => {
-      const s = scoreAlphas(nb, space, toAlphas(arch.alphas));
-      const scalars: Record<string, number> = s.status === 'scored'
-        ? { 'Analysis/test': s.score.means.test, 'Analysis/valid': s.score.means.valid, 'Analysis/runtime': s.score.means.runtime, 'Analysis/params': s.score.means.params, 'Analysis/test_regret': s.score.regret.test, 'Analysis/valid_regret': s.score.regret.valid }
-        : {};
-      const fields = s.status === 'scored'
-        ? { benchmark: 'scored', testError: s.score.means.test, validError: s.score.means.valid, runtime: s.score.means.runtime, benchmarkParams: s.score.means.params, testRegret: s.score.regret.test, validRegret: s.score.regret.valid }
-        : { benchmark: s.status };
-      return { fields, scalars, log: [scoreLine(s)] };
-    },
-    saveEpochs: (epochs) => {
-      writeFileAtomic(join(runDir, 'architectures.json'), JSON.stringify({ space: Number(space), epochs: epochs.map((e) => ({ epoch: e.epoch, alphas: toAlphas(e.alphas), architecture: e.architecture, benchmark: e['benchmark'], testError: e['testError'], validError: e['validError'], eigenvalue: e.eigenvalue })) }, null, 1) + '\n');
-    },
-  }, opts.signal);
+    opts.signal,
+  );
 }
 
 /** `sdarts nasbench score RUN_DIR --nasbench FILE`: re-score every saved epoch of a finished run. */

@@ -22,7 +22,12 @@ export const DEVICE_OPTIONS: OptionSpec[] = [
 ];
 
 export const RUN_OPTIONS: OptionSpec[] = [
-  { flag: 'save', kind: 'path', default: null, help: 'run directory (default: a new folder under runs/ named after command, space, perturbation, seed and time)' },
+  {
+    flag: 'save',
+    kind: 'path',
+    default: null,
+    help: 'run directory (default: a new folder under runs/ named after command, space, perturbation, seed and time)',
+  },
   { flag: 'resume', kind: 'path', default: null, help: 'continue the run in this run directory from its last checkpoint' },
   { flag: 'checkpoint-every', kind: 'int', default: 100, min: 0, help: 'also checkpoint every N steps inside an epoch (0 = only at epoch ends)' },
   { flag: 'report-freq', kind: 'int', default: 50, min: 1, help: 'steps between progress lines (non-TTY output and log.txt)' },
@@ -30,7 +35,14 @@ export const RUN_OPTIONS: OptionSpec[] = [
 ];
 
 /** The flags every one-shot search shares (CNN cells and NAS-Bench-1Shot1), with per-command defaults. */
-function supernetSearchOptions(d: { batchSize: number; epochs: number; layers: number; minChannels: number; analyzeEvery: number; analyzeHelp: string }): OptionSpec[] {
+function supernetSearchOptions(d: {
+  batchSize: number;
+  epochs: number;
+  layers: number;
+  minChannels: number;
+  analyzeEvery: number;
+  analyzeHelp: string;
+}): OptionSpec[] {
   return [
     { flag: 'dataset', kind: 'choice', default: 'cifar10', choices: ['cifar10', 'cifar100', 'svhn', 'fashion-mnist'], help: 'dataset' },
     { flag: 'data', kind: 'path', default: null, help: "dataset root in torchvision's layout (fashion-mnist: default = the embedded subset)" },
@@ -50,19 +62,45 @@ function supernetSearchOptions(d: { batchSize: number; epochs: number; layers: n
     { flag: 'unrolled', kind: 'bool', default: false, help: 'second-order (unrolled) architect step' },
     { flag: 'arch-learning-rate', kind: 'float', default: 3e-4, min: 0, help: 'Adam learning rate for α' },
     { flag: 'arch-weight-decay', kind: 'float', default: 1e-3, min: 0, help: 'Adam L2 weight decay for α' },
-    { flag: 'perturb', kind: 'choice', default: 'none', choices: ['none', 'random', 'pgd_linf'], help: 'perturbation of the simplex weights: none (DARTS), random (SDARTS-RS), pgd_linf (SDARTS-ADV)' },
+    {
+      flag: 'perturb',
+      kind: 'choice',
+      default: 'none',
+      choices: ['none', 'random', 'pgd_linf'],
+      help: 'perturbation of the simplex weights: none (DARTS), random (SDARTS-RS), pgd_linf (SDARTS-ADV)',
+    },
     { flag: 'epsilon-alpha', kind: 'float', default: 0.3, min: 0, help: 'final perturbation radius ε (ramped linearly from 0.03)' },
     { flag: 'pgd-steps', kind: 'int', default: 7, min: 1, help: 'PGD attack steps (step size 2ε/steps)' },
     { flag: 'pgd-random-start', kind: 'bool', default: true, help: 'PGD random start inside the ε-ball (--no-pgd-random-start to disable)' },
     { flag: 'analyze-every', kind: 'int', default: d.analyzeEvery, min: 0, help: d.analyzeHelp },
-    { flag: 'batch-order', kind: 'choice', default: 'sdarts', choices: ['sdarts', 'reference'], help: "sample order: sdarts (its own seeded generator) or reference (LibTorch's generator as the reference's DataLoader + SubsetRandomSampler; augmentation off) — to compare a CPU search step by step with the original code" },
+    {
+      flag: 'batch-order',
+      kind: 'choice',
+      default: 'sdarts',
+      choices: ['sdarts', 'reference'],
+      help: "sample order: sdarts (its own seeded generator) or reference (LibTorch's generator as the reference's DataLoader + SubsetRandomSampler; augmentation off) — to compare a CPU search step by step with the original code",
+    },
     { flag: 'limit-train', kind: 'int', default: 0, min: 0, help: 'use only the first N training images (0 = all; quick runs)' },
   ];
 }
 
 export const SEARCH_OPTIONS: OptionSpec[] = [
-  { flag: 'space', kind: 'choice', default: 's1', choices: ['s1', 's2', 's3', 's4', 's5'], help: 'search space (S1-S4 from RobustDARTS, S5 = DARTS space without none)' },
-  ...supernetSearchOptions({ batchSize: 64, epochs: 50, layers: 8, minChannels: 2, analyzeEvery: 0, analyzeHelp: 'every N epochs log λ_max, the largest eigenvalue of ∇²_α L_valid + 1e-3·I (Lanczos on exact Hessian-vector products; does not change the run; 0 = never)' }),
+  {
+    flag: 'space',
+    kind: 'choice',
+    default: 's1',
+    choices: ['s1', 's2', 's3', 's4', 's5'],
+    help: 'search space (S1-S4 from RobustDARTS, S5 = DARTS space without none)',
+  },
+  ...supernetSearchOptions({
+    batchSize: 64,
+    epochs: 50,
+    layers: 8,
+    minChannels: 2,
+    analyzeEvery: 0,
+    analyzeHelp:
+      'every N epochs log λ_max, the largest eigenvalue of ∇²_α L_valid + 1e-3·I (Lanczos on exact Hessian-vector products; does not change the run; 0 = never)',
+  }),
 ];
 
 /** camelCase key of a flag: 'batch-size' → 'batchSize'. */
@@ -72,7 +110,12 @@ export function optionKey(flag: string): string {
 
 /** `sdarts train` (evaluation of a cell from scratch, spec §2.10). */
 export const TRAIN_OPTIONS: OptionSpec[] = [
-  { flag: 'arch', kind: 'string', default: 'c100_s4_pgd', help: 'the cell: a library name (DARTS_V2, c10_s3_pgd, …), a genotype string in the DARTS format, a JSON file, or a search run directory' },
+  {
+    flag: 'arch',
+    kind: 'string',
+    default: 'c100_s4_pgd',
+    help: 'the cell: a library name (DARTS_V2, c10_s3_pgd, …), a genotype string in the DARTS format, a JSON file, or a search run directory',
+  },
   { flag: 'dataset', kind: 'choice', default: 'cifar10', choices: ['cifar10', 'cifar100', 'svhn', 'fashion-mnist'], help: 'dataset' },
   { flag: 'data', kind: 'path', default: null, help: "dataset root in torchvision's layout (fashion-mnist: default = the embedded subset)" },
   { flag: 'batch-size', kind: 'int', default: 96, min: 1, help: 'batch size' },
@@ -99,5 +142,12 @@ export const NASBENCH_SEARCH_OPTIONS: OptionSpec[] = [
   { flag: 'nasbench', kind: 'path', default: null, help: 'nasbench_only108.tfrecord (or nasbench_full); without it the search runs and scoring is off' },
   { flag: 'cache-dir', kind: 'path', default: null, help: 'where to keep the NAS-Bench index cache (default: beside the tfrecord)' },
   { flag: 'warm-start-epochs', kind: 'int', default: 0, min: 0, help: 'epochs of weight training before α is updated' },
-  ...supernetSearchOptions({ batchSize: 96, epochs: 100, layers: 9, minChannels: 1, analyzeEvery: 1, analyzeHelp: 'every N epochs log the exact dominant Hessian eigenvalue (the reference: every epoch; 0 = never)' }),
+  ...supernetSearchOptions({
+    batchSize: 96,
+    epochs: 100,
+    layers: 9,
+    minChannels: 1,
+    analyzeEvery: 1,
+    analyzeHelp: 'every N epochs log the exact dominant Hessian eigenvalue (the reference: every epoch; 0 = never)',
+  }),
 ];

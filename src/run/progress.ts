@@ -2,14 +2,20 @@
  * Progress output for the CLI: a live bar (step, loss, accuracy, ETA) on a TTY, plain lines otherwise,
  * or one JSON object per event with --json.
  */
-export interface ProgressOptions { json: boolean; tty: boolean; out?: NodeJS.WriteStream }
+export interface ProgressOptions {
+  json: boolean;
+  tty: boolean;
+  out?: NodeJS.WriteStream;
+}
 
 type AnyEvent = { type: string; [k: string]: unknown };
 
 function clock(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '--:--';
   const s = Math.round(seconds);
-  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+  const h = Math.floor(s / 3600),
+    m = Math.floor((s % 3600) / 60),
+    r = s % 60;
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(r).padStart(2, '0')}` : `${String(m).padStart(2, '0')}:${String(r).padStart(2, '0')}`;
 }
 
@@ -40,22 +46,30 @@ export class ProgressReporter {
       this.stepTimes.push(Number(ev['seconds']));
       if (this.stepTimes.length > 50) this.stepTimes.shift();
       const avg = this.stepTimes.reduce((a, b) => a + b, 0) / this.stepTimes.length;
-      const steps = Number(ev['stepsPerEpoch']), step = Number(ev['step']), epoch = Number(ev['epoch']);
-      const remaining = (steps - step) + (this.epochs - epoch - 1) * steps;
-      const width = 20, done = Math.round((width * step) / steps);
+      const steps = Number(ev['stepsPerEpoch']),
+        step = Number(ev['step']),
+        epoch = Number(ev['epoch']);
+      const remaining = steps - step + (this.epochs - epoch - 1) * steps;
+      const width = 20,
+        done = Math.round((width * step) / steps);
       const bar = '█'.repeat(done) + '░'.repeat(width - done);
       const line = `epoch ${epoch + 1}/${this.epochs} ${bar} ${step}/${steps}  loss ${Number(ev['loss']).toFixed(4)}  acc ${Number(ev['top1']).toFixed(1)}%  ${avg.toFixed(2)}s/step  ETA ${clock(remaining * avg)}`;
       this.out.write(`\r\x1b[2K${line}`);
       this.barShown = true;
     } else if (ev.type === 'epoch' && this.o.tty && ev['validAcc'] !== undefined) {
       const eig = ev['eigenvalue'] === null ? '' : `  λmax ${Number(ev['eigenvalue']).toExponential(3)}`;
-      this.println(`epoch ${Number(ev['epoch']) + 1}/${ev['epochs']}: train acc ${Number(ev['trainAcc']).toFixed(2)}%  valid acc ${Number(ev['validAcc']).toFixed(2)}%  loss ${Number(ev['trainLoss']).toFixed(4)}${eig}  (${Number(ev['seconds']).toFixed(1)} s)`);
+      this.println(
+        `epoch ${Number(ev['epoch']) + 1}/${ev['epochs']}: train acc ${Number(ev['trainAcc']).toFixed(2)}%  valid acc ${Number(ev['validAcc']).toFixed(2)}%  loss ${Number(ev['trainLoss']).toFixed(4)}${eig}  (${Number(ev['seconds']).toFixed(1)} s)`,
+      );
       this.println(`  genotype: ${ev['genotype']}`);
     } else if (ev.type === 'epoch' && this.o.tty && ev['testAcc'] !== undefined) {
-      this.println(`epoch ${Number(ev['epoch']) + 1}/${ev['epochs']}: train acc ${Number(ev['trainAcc']).toFixed(2)}%  test acc ${Number(ev['testAcc']).toFixed(2)}% (top-5 ${Number(ev['testTop5']).toFixed(2)}%)  (${Number(ev['seconds']).toFixed(1)} s)`);
+      this.println(
+        `epoch ${Number(ev['epoch']) + 1}/${ev['epochs']}: train acc ${Number(ev['trainAcc']).toFixed(2)}%  test acc ${Number(ev['testAcc']).toFixed(2)}% (top-5 ${Number(ev['testTop5']).toFixed(2)}%)  (${Number(ev['seconds']).toFixed(1)} s)`,
+      );
     } else if (ev.type === 'end') {
       if (typeof ev['genotype'] === 'string') this.println(`${ev['reason'] === 'completed' ? 'final genotype' : 'genotype so far'}: ${ev['genotype']}`);
-      if (typeof ev['testAcc'] === 'number') this.println(`test accuracy: top-1 ${Number(ev['testAcc']).toFixed(2)}%, top-5 ${Number(ev['testTop5']).toFixed(2)}%`);
+      if (typeof ev['testAcc'] === 'number')
+        this.println(`test accuracy: top-1 ${Number(ev['testAcc']).toFixed(2)}%, top-5 ${Number(ev['testTop5']).toFixed(2)}%`);
       this.println(`run directory: ${ev['runDir']}`);
     }
   }

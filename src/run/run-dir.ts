@@ -24,9 +24,16 @@ function packageVersion(): string {
 export function environmentInfo(): Record<string, unknown> {
   const b = buildInfo();
   return {
-    sdarts: packageVersion(), libtorch: b.torchVersion, libtorchCuda: b.cudaBuild, node: process.version,
-    platform: `${platform()} ${release()} ${arch()}`, host: hostname(), cpu: cpus()[0]?.model ?? 'unknown', cpus: cpus().length,
-    memoryGiB: Math.round(totalmem() / 2 ** 30), threads: getNumThreads(),
+    sdarts: packageVersion(),
+    libtorch: b.torchVersion,
+    libtorchCuda: b.cudaBuild,
+    node: process.version,
+    platform: `${platform()} ${release()} ${arch()}`,
+    host: hostname(),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cpus: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    threads: getNumThreads(),
   };
 }
 
@@ -41,19 +48,29 @@ export function createRunDir(name: string, save: string | null): string {
   if (!save) {
     for (let n = 2; existsSync(dir); n++) dir = resolve('runs', `${name}-${stamp()}-${n}`);
   } else if (existsSync(join(dir, CONFIG_FILE))) {
-    throw new SdartsError('ERR_SDARTS_RUN_EXISTS', `--save ${save} already holds a run (config.json). Use --resume ${save} to continue it, or choose another --save directory.`);
+    throw new SdartsError(
+      'ERR_SDARTS_RUN_EXISTS',
+      `--save ${save} already holds a run (config.json). Use --resume ${save} to continue it, or choose another --save directory.`,
+    );
   }
   mkdirSync(dir, { recursive: true });
   return dir;
 }
 
 export function writeRunConfig(dir: string, command: string, config: unknown): void {
-  writeFileAtomic(join(dir, CONFIG_FILE), JSON.stringify({ command, config, environment: environmentInfo(), created: new Date().toISOString() }, null, 2) + '\n');
+  writeFileAtomic(
+    join(dir, CONFIG_FILE),
+    JSON.stringify({ command, config, environment: environmentInfo(), created: new Date().toISOString() }, null, 2) + '\n',
+  );
 }
 
 export function readRunConfig<T>(dir: string, command: string): T {
   const path = join(dir, CONFIG_FILE);
-  if (!existsSync(path)) throw new SdartsError('ERR_SDARTS_RUN_NOT_FOUND', `${dir} is not a run directory (no ${CONFIG_FILE}). Pass the directory a previous \`sdarts ${command}\` printed.`);
+  if (!existsSync(path))
+    throw new SdartsError(
+      'ERR_SDARTS_RUN_NOT_FOUND',
+      `${dir} is not a run directory (no ${CONFIG_FILE}). Pass the directory a previous \`sdarts ${command}\` printed.`,
+    );
   let doc: { command?: string; config?: T };
   try {
     doc = JSON.parse(readFileSync(path, 'utf8'));
@@ -67,5 +84,9 @@ export function readRunConfig<T>(dir: string, command: string): T {
 }
 
 export function tensorboardFiles(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir).filter((f) => f.includes('tfevents')).sort() : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.includes('tfevents'))
+        .sort()
+    : [];
 }

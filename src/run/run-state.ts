@@ -30,7 +30,12 @@ export class AverageMeter {
   }
 }
 
-export interface LogSizes { events: number; log: number; tbFile: string | null; tb: number }
+export interface LogSizes {
+  events: number;
+  log: number;
+  tbFile: string | null;
+  tb: number;
+}
 
 /** The three logs of a run directory. */
 export class RunLogs {
@@ -39,7 +44,11 @@ export class RunLogs {
   readonly tb: TensorBoardWriter;
 
   /** On resume, `truncateTo` cuts the logs back to their size at the checkpoint (replayed steps are not logged twice). */
-  constructor(readonly dir: string, echo: ((line: string) => void) | undefined, truncateTo?: LogSizes) {
+  constructor(
+    readonly dir: string,
+    echo: ((line: string) => void) | undefined,
+    truncateTo?: LogSizes,
+  ) {
     if (truncateTo) {
       const cut = (file: string, size: number): void => {
         if (existsSync(file) && statSync(file).size > size) truncateSync(file, size);
@@ -96,7 +105,9 @@ export function optimizerFromCheckpoint<H extends { lr: number }>(opt: Optimizer
   const j = json as { state: Record<string, Record<string, number | string>>; paramGroups: OptimizerStateDict['paramGroups'] };
   const state: OptimizerStateDict['state'] = {};
   for (const [idx, entries] of Object.entries(j.state)) {
-    state[Number(idx)] = Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, typeof v === 'string' && v.startsWith('tensor:') ? tensors[v.slice(7)]! : (v as number)]));
+    state[Number(idx)] = Object.fromEntries(
+      Object.entries(entries).map(([k, v]) => [k, typeof v === 'string' && v.startsWith('tensor:') ? tensors[v.slice(7)]! : (v as number)]),
+    );
   }
   opt.loadStateDict({ state, paramGroups: j.paramGroups });
 }

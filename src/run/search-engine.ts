@@ -25,10 +25,31 @@ import { cosineLr } from './schedule.js';
 
 /** The optimisation settings both searches share (reference flags, camelCase). */
 export interface EngineConfig {
-  dataset: SearchDatasetName; batchSize: number; learningRate: number; learningRateMin: number; momentum: number; weightDecay: number;
-  epochs: number; cutout: boolean; cutoutLength: number; cutoutProb: number; gradClip: number; trainPortion: number; unrolled: boolean;
-  archLearningRate: number; archWeightDecay: number; perturb: PerturbationName; epsilonAlpha: number; pgdSteps: number; pgdRandomStart: boolean;
-  analyzeEvery: number; device: Device; seed: number; checkpointEvery: number; reportFreq: number; batchOrder: BatchOrder;
+  dataset: SearchDatasetName;
+  batchSize: number;
+  learningRate: number;
+  learningRateMin: number;
+  momentum: number;
+  weightDecay: number;
+  epochs: number;
+  cutout: boolean;
+  cutoutLength: number;
+  cutoutProb: number;
+  gradClip: number;
+  trainPortion: number;
+  unrolled: boolean;
+  archLearningRate: number;
+  archWeightDecay: number;
+  perturb: PerturbationName;
+  epsilonAlpha: number;
+  pgdSteps: number;
+  pgdRandomStart: boolean;
+  analyzeEvery: number;
+  device: Device;
+  seed: number;
+  checkpointEvery: number;
+  reportFreq: number;
+  batchOrder: BatchOrder;
 }
 
 /**
@@ -37,7 +58,8 @@ export interface EngineConfig {
  * DataLoader workers on their own generators, which are not replayed): cutout would be silently dropped.
  */
 export function checkEngineConfig(c: EngineConfig): void {
-  if (c.batchOrder === 'reference' && c.cutout) throw new ConfigError(['--batch-order reference runs without augmentation, so --cutout cannot apply: drop --cutout, or use --batch-order sdarts']);
+  if (c.batchOrder === 'reference' && c.cutout)
+    throw new ConfigError(['--batch-order reference runs without augmentation, so --cutout cannot apply: drop --cutout, or use --batch-order sdarts']);
 }
 
 export interface SupernetModel extends Supernet {
@@ -47,7 +69,11 @@ export interface SupernetModel extends Supernet {
   dispose(): void;
 }
 
-export interface EpochArchitecture { summary: string; json: unknown; alphas: number[][][] }
+export interface EpochArchitecture {
+  summary: string;
+  json: unknown;
+  alphas: number[][][];
+}
 
 export interface EngineSpec<M extends SupernetModel> {
   kind: string;
@@ -90,18 +116,66 @@ export interface Analysis {
 }
 
 /** Where the analysis was measured: which batch of which pass, its size, the model's mode. */
-export interface AnalysisBatch { pass: 'validation'; batch: number; of: number; size: number; mode: 'train' }
+export interface AnalysisBatch {
+  pass: 'validation';
+  batch: number;
+  of: number;
+  size: number;
+  mode: 'train';
+}
 
-export interface EpochRecord { epoch: number; architecture: unknown; alphas: number[][][]; trainAcc: number; validAcc: number; eigenvalue: number | null; [k: string]: unknown }
+export interface EpochRecord {
+  epoch: number;
+  architecture: unknown;
+  alphas: number[][][];
+  trainAcc: number;
+  validAcc: number;
+  eigenvalue: number | null;
+  [k: string]: unknown;
+}
 
 export type EngineEvent =
   | { type: 'start'; runDir: string; resumed: boolean; epoch: number; step: number; stepsPerEpoch: number; epochs: number; params: number }
-  | { type: 'step'; epoch: number; step: number; stepsPerEpoch: number; globalStep: number; loss: number; top1: number; top5: number; archLoss: number | null; lr: number; epsilon: number; perturbAccepted?: boolean; seconds: number }
-  | ({ type: 'epoch'; epoch: number; epochs: number; lr: number; epsilon: number; trainLoss: number; trainAcc: number; validLoss: number; validAcc: number; eigenvalue: number | null; analysis: (Analysis & { batch: AnalysisBatch }) | null; architecture: string; alphas: number[][][]; seconds: number } & Record<string, unknown>)
+  | {
+      type: 'step';
+      epoch: number;
+      step: number;
+      stepsPerEpoch: number;
+      globalStep: number;
+      loss: number;
+      top1: number;
+      top5: number;
+      archLoss: number | null;
+      lr: number;
+      epsilon: number;
+      perturbAccepted?: boolean;
+      seconds: number;
+    }
+  | ({
+      type: 'epoch';
+      epoch: number;
+      epochs: number;
+      lr: number;
+      epsilon: number;
+      trainLoss: number;
+      trainAcc: number;
+      validLoss: number;
+      validAcc: number;
+      eigenvalue: number | null;
+      analysis: (Analysis & { batch: AnalysisBatch }) | null;
+      architecture: string;
+      alphas: number[][][];
+      seconds: number;
+    } & Record<string, unknown>)
   | { type: 'checkpoint'; epoch: number; step: number; path: string }
   | { type: 'end'; reason: 'completed' | 'interrupted'; runDir: string; architecture: string; architectureJSON: unknown; epoch: number; step: number };
 
-interface CheckpointState extends JobCheckpointState { loader: SearchLoaderState; wOpt: unknown; archOpt: unknown; epochs: EpochRecord[] }
+interface CheckpointState extends JobCheckpointState {
+  loader: SearchLoaderState;
+  wOpt: unknown;
+  archOpt: unknown;
+  epochs: EpochRecord[];
+}
 
 /**
  * Run `fn` (a measurement) and put back everything it could have changed: BN running statistics and
@@ -123,12 +197,14 @@ function untouched<T>(model: SupernetModel, device: Device, fn: () => T): T {
 }
 
 export function tensorRows(t: Tensor): number[][] {
-  const flat = t.toArray(), n = t.ndim === 1 ? t.size(0) : t.size(-1);
+  const flat = t.toArray(),
+    n = t.ndim === 1 ? t.size(0) : t.size(-1);
   return Array.from({ length: flat.length / n }, (_, i) => flat.slice(i * n, (i + 1) * n));
 }
 
 export async function* runEngine<M extends SupernetModel>(spec: EngineSpec<M>, signal?: AbortSignal): AsyncGenerator<EngineEvent> {
-  const c = spec.config, runDir = spec.runDir;
+  const c = spec.config,
+    runDir = spec.runDir;
   manualSeed(c.seed);
   const model = spec.buildModel();
   const wOpt = new SGD(model.parameters(), { lr: c.learningRate, momentum: c.momentum, weightDecay: c.weightDecay });
@@ -138,10 +214,20 @@ export async function* runEngine<M extends SupernetModel>(spec: EngineSpec<M>, s
   // --batch-order reference: the reference's sample order from LibTorch's generator, augmentation off.
   const reference = c.batchOrder === 'reference';
   const norm = datasetNormalization(c.dataset);
-  const loader = new SearchDataLoader(spec.data, { batchSize: c.batchSize, seed: c.seed, trainPortion: c.trainPortion, device: c.device, validMode: spec.validMode, batchOrder: c.batchOrder, transform: reference ? evalTransform(norm) : trainTransform(norm, { cutout }) });
+  const loader = new SearchDataLoader(spec.data, {
+    batchSize: c.batchSize,
+    seed: c.seed,
+    trainPortion: c.trainPortion,
+    device: c.device,
+    validMode: spec.validMode,
+    batchOrder: c.batchOrder,
+    transform: reference ? evalTransform(norm) : trainTransform(norm, { cutout }),
+  });
   const arch = model.archParameters();
 
-  let epoch = 0, step = 0, globalStep = 0;
+  let epoch = 0,
+    step = 0,
+    globalStep = 0;
   let meters = new StepMeters();
   let epochs: EpochRecord[] = [];
   let truncate: LogSizes | undefined;
@@ -165,7 +251,9 @@ export async function* runEngine<M extends SupernetModel>(spec: EngineSpec<M>, s
   const checkpoint = (atEpoch: number, atStep: number): EngineEvent =>
     writeJobCheckpoint<CheckpointState>(runDir, spec.kind, logs, { epoch: atEpoch, step: atStep }, (T, sizes) => {
       modelToCheckpoint(model, T);
-      arch.forEach((a, i) => { T[`arch.${i}`] = a; });
+      arch.forEach((a, i) => {
+        T[`arch.${i}`] = a;
+      });
       const wj = optimizerToCheckpoint(wOpt, 'wopt', T);
       const aj = optimizerToCheckpoint(architect.optimizer, 'aopt', T);
       rngToCheckpoint(c.device, T);
@@ -179,7 +267,11 @@ export async function* runEngine<M extends SupernetModel>(spec: EngineSpec<M>, s
   try {
     const start: EngineEvent = { type: 'start', runDir, resumed: spec.resumed, epoch, step, stepsPerEpoch, epochs: c.epochs, params: model.numParameters() };
     logs.event(start);
-    log(spec.resumed ? `resumed at epoch ${epoch} step ${step}` : `${spec.header}: ${model.numParameters()} params, ${stepsPerEpoch} steps/epoch; run dir ${runDir}`);
+    log(
+      spec.resumed
+        ? `resumed at epoch ${epoch} step ${step}`
+        : `${spec.header}: ${model.numParameters()} params, ${stepsPerEpoch} steps/epoch; run dir ${runDir}`,
+    );
     yield start;
     for (; epoch < c.epochs; epoch++) {
       const t0 = Date.now();
@@ -196,15 +288,43 @@ export async function* runEngine<M extends SupernetModel>(spec: EngineSpec<M>, s
       }
       for (const batch of loader.epochBatches(epoch)) {
         const ts = Date.now();
-        const r = tidy(() => searchStep(model, architect, wOpt, { xTrain: batch.x, yTrain: batch.y, xValid: batch.xValid, yValid: batch.yValid }, {
-          perturbation: c.perturb, epsilon, pgdSteps: c.pgdSteps, pgdRandomStart: c.pgdRandomStart, gradClip: c.gradClip, unrolled: c.unrolled, updateArch,
-        }));
+        const r = tidy(() =>
+          searchStep(
+            model,
+            architect,
+            wOpt,
+            { xTrain: batch.x, yTrain: batch.y, xValid: batch.xValid, yValid: batch.yValid },
+            {
+              perturbation: c.perturb,
+              epsilon,
+              pgdSteps: c.pgdSteps,
+              pgdRandomStart: c.pgdRandomStart,
+              gradClip: c.gradClip,
+              unrolled: c.unrolled,
+              updateArch,
+            },
+          ),
+        );
         const n = batch.train.size;
         batch.dispose();
         meters.update(r, n);
         step++;
         globalStep++;
-        const ev: EngineEvent = { type: 'step', epoch, step, stepsPerEpoch, globalStep, loss: r.loss, top1: r.top1, top5: r.top5, archLoss: r.archLoss, lr, epsilon, ...(r.perturb.accepted !== undefined ? { perturbAccepted: r.perturb.accepted } : {}), seconds: (Date.now() - ts) / 1000 };
+        const ev: EngineEvent = {
+          type: 'step',
+          epoch,
+          step,
+          stepsPerEpoch,
+          globalStep,
+          loss: r.loss,
+          top1: r.top1,
+          top5: r.top5,
+          archLoss: r.archLoss,
+          lr,
+          epsilon,
+          ...(r.perturb.accepted !== undefined ? { perturbAccepted: r.perturb.accepted } : {}),
+          seconds: (Date.now() - ts) / 1000,
+        };
         logs.event(ev);
         if (step % c.reportFreq === 0 || step === stepsPerEpoch) {
           log(`train ${String(step).padStart(3, '0')} ${meters.loss.avg.toExponential(6)} ${meters.top1.avg.toFixed(6)} ${meters.top5.avg.toFixed(6)}`);
@@ -223,15 +343,19 @@ export async function* runEngine<M extends SupernetModel>(spec: EngineSpec<M>, s
 
       // ---- end of epoch: validation on the valid half (softmax mixing, eval mode) ----
       model.eval();
-      const vLoss = new AverageMeter(), vAcc = new AverageMeter();
-      let lastValid: HostBatch | null = null, validBatches = 0;
+      const vLoss = new AverageMeter(),
+        vAcc = new AverageMeter();
+      let lastValid: HostBatch | null = null,
+        validBatches = 0;
       for (const b of loader.validPass()) {
         validBatches++;
-        tidy(() => noGrad(() => {
-          const logits = model.forward(b.x);
-          vLoss.update(F.crossEntropy(logits, b.y).item(), b.size);
-          vAcc.update(topkAccuracy(logits, b.y, [1])[0]!, b.size);
-        }));
+        tidy(() =>
+          noGrad(() => {
+            const logits = model.forward(b.x);
+            vLoss.update(F.crossEntropy(logits, b.y).item(), b.size);
+            vAcc.update(topkAccuracy(logits, b.y, [1])[0]!, b.size);
+          }),
+        );
         lastValid?.dispose();
         lastValid = b;
       }
@@ -240,7 +364,10 @@ export async function* runEngine<M extends SupernetModel>(spec: EngineSpec<M>, s
       let analysis: (Analysis & { batch: AnalysisBatch }) | null = null;
       if (c.analyzeEvery > 0 && (epoch + 1) % c.analyzeEvery === 0 && analysisBatch) {
         // The last validation batch of the epoch (as the reference's analysis), model in train mode.
-        analysis = { ...untouched(model, c.device, () => tidy(() => spec.analyze(model, analysisBatch))), batch: { pass: 'validation', batch: validBatches - 1, of: validBatches, size: analysisBatch.size, mode: 'train' } };
+        analysis = {
+          ...untouched(model, c.device, () => tidy(() => spec.analyze(model, analysisBatch))),
+          batch: { pass: 'validation', batch: validBatches - 1, of: validBatches, size: analysisBatch.size, mode: 'train' },
+        };
       }
       analysisBatch?.dispose();
       const eigenvalue = analysis?.eigenvalue ?? null;
@@ -248,15 +375,35 @@ export async function* runEngine<M extends SupernetModel>(spec: EngineSpec<M>, s
       const a = spec.architecture(model);
       const scored = spec.score?.(a, epoch);
       const ev: EngineEvent = {
-        type: 'epoch', epoch, epochs: c.epochs, lr, epsilon, trainLoss: meters.loss.avg, trainAcc: meters.top1.avg, validLoss: vLoss.avg, validAcc: vAcc.avg,
-        eigenvalue, analysis, architecture: a.summary, architectureJSON: a.json, alphas: a.alphas, ...(scored?.fields ?? {}), seconds: (Date.now() - t0) / 1000,
+        type: 'epoch',
+        epoch,
+        epochs: c.epochs,
+        lr,
+        epsilon,
+        trainLoss: meters.loss.avg,
+        trainAcc: meters.top1.avg,
+        validLoss: vLoss.avg,
+        validAcc: vAcc.avg,
+        eigenvalue,
+        analysis,
+        architecture: a.summary,
+        architectureJSON: a.json,
+        alphas: a.alphas,
+        ...(scored?.fields ?? {}),
+        seconds: (Date.now() - t0) / 1000,
       };
       log(`train_acc ${meters.top1.avg.toFixed(6)}`);
       log(`valid_acc ${vAcc.avg.toFixed(6)}`);
-      if (analysis) log(`eigenvalue ${analysis.eigenvalue.toExponential(6)} (${analysis.method}, +${analysis.diagonal}·I, n=${analysis.n}${analysis.iterations !== undefined ? `, ${analysis.iterations} iterations` : ''}${analysis.converged ? '' : ', NOT converged'}; validation batch ${analysis.batch.batch + 1}/${analysis.batch.of}, ${analysis.batch.size} samples, train mode)`);
+      if (analysis)
+        log(
+          `eigenvalue ${analysis.eigenvalue.toExponential(6)} (${analysis.method}, +${analysis.diagonal}·I, n=${analysis.n}${analysis.iterations !== undefined ? `, ${analysis.iterations} iterations` : ''}${analysis.converged ? '' : ', NOT converged'}; validation batch ${analysis.batch.batch + 1}/${analysis.batch.of}, ${analysis.batch.size} samples, train mode)`,
+        );
       for (const l of scored?.log ?? []) log(l);
       log(`${spec.label} after epoch ${epoch} = ${a.summary}`);
-      logs.tb.addScalars({ 'Acc/train': meters.top1.avg, 'Obj/train': meters.loss.avg, 'Acc/valid': vAcc.avg, 'Obj/valid': vLoss.avg, lr, epsilon, ...(scored?.scalars ?? {}) }, epoch);
+      logs.tb.addScalars(
+        { 'Acc/train': meters.top1.avg, 'Obj/train': meters.loss.avg, 'Acc/valid': vAcc.avg, 'Obj/valid': vLoss.avg, lr, epsilon, ...(scored?.scalars ?? {}) },
+        epoch,
+      );
       if (eigenvalue !== null) logs.tb.addScalar('Analysis/eigenvalue', eigenvalue, epoch);
       logs.event(ev as unknown as Record<string, unknown>);
       epochs.push({ epoch, architecture: a.json, alphas: a.alphas, trainAcc: meters.top1.avg, validAcc: vAcc.avg, eigenvalue, ...(scored?.fields ?? {}) });

@@ -18,13 +18,40 @@ import { loadImageDataset, type SearchDatasetName } from './datasets.js';
 import { checkEngineConfig, runEngine, tensorRows, type EngineEvent } from './search-engine.js';
 
 export interface SearchConfig {
-  space: 's1' | 's2' | 's3' | 's4' | 's5'; dataset: SearchDatasetName; data: string | null; batchSize: number;
-  learningRate: number; learningRateMin: number; momentum: number; weightDecay: number; epochs: number;
-  initChannels: number; layers: number; cutout: boolean; cutoutLength: number; cutoutProb: number; gradClip: number;
-  trainPortion: number; unrolled: boolean; archLearningRate: number; archWeightDecay: number; perturb: PerturbationName;
-  epsilonAlpha: number; pgdSteps: number; pgdRandomStart: boolean; analyzeEvery: number; limitTrain: number;
-  device: Device; threads: number; seed: number; save: string | null; resume: string | null; checkpointEvery: number;
-  reportFreq: number; json: boolean; batchOrder: 'sdarts' | 'reference';
+  space: 's1' | 's2' | 's3' | 's4' | 's5';
+  dataset: SearchDatasetName;
+  data: string | null;
+  batchSize: number;
+  learningRate: number;
+  learningRateMin: number;
+  momentum: number;
+  weightDecay: number;
+  epochs: number;
+  initChannels: number;
+  layers: number;
+  cutout: boolean;
+  cutoutLength: number;
+  cutoutProb: number;
+  gradClip: number;
+  trainPortion: number;
+  unrolled: boolean;
+  archLearningRate: number;
+  archWeightDecay: number;
+  perturb: PerturbationName;
+  epsilonAlpha: number;
+  pgdSteps: number;
+  pgdRandomStart: boolean;
+  analyzeEvery: number;
+  limitTrain: number;
+  device: Device;
+  threads: number;
+  seed: number;
+  save: string | null;
+  resume: string | null;
+  checkpointEvery: number;
+  reportFreq: number;
+  json: boolean;
+  batchOrder: 'sdarts' | 'reference';
 }
 
 export const SEARCH_CONFIG_OPTIONS = [...SEARCH_OPTIONS, ...DEVICE_OPTIONS, ...RUN_OPTIONS];
@@ -49,25 +76,59 @@ export async function* runSearch(raw: Partial<SearchConfig>, opts: { signal?: Ab
   const { config: c, runDir, resumed } = resolveSearchConfig(raw);
   if (c.threads > 0) setNumThreads(c.threads);
   const train = loadImageDataset(c.dataset, c.data, 'train', c.limitTrain);
-  const engine = runEngine<SearchNetwork>({
-    kind: 'search', label: 'genotype', runDir, resumed, config: c, data: train, validMode: 'fresh', warmStartEpochs: 0, echo: opts.echo,
-    header: `search ${c.space} ${c.dataset} perturb=${c.perturb}${c.unrolled ? ' (2nd order)' : ''} seed=${c.seed}`,
-    buildModel: () => new SearchNetwork({ space: c.space, C: c.initChannels, numClasses: train.classes, layers: c.layers, inChannels: train.channels, device: c.device }),
-    architecture: (m) => {
-      const g = m.genotype();
-      return { summary: formatGenotype(g), json: genotypeToJSON(g), alphas: [tensorRows(m.alphas.normal), tensorRows(m.alphas.reduce)] };
+  const engine = runEngine<SearchNetwork>(
+    {
+      kind: 'search',
+      label: 'genotype',
+      runDir,
+      resumed,
+      config: c,
+      data: train,
+      validMode: 'fresh',
+      warmStartEpochs: 0,
+      echo: opts.echo,
+      header: `search ${c.space} ${c.dataset} perturb=${c.perturb}${c.unrolled ? ' (2nd order)' : ''} seed=${c.seed}`,
+      buildModel: () =>
+        new SearchNetwork({ space: c.space, C: c.initChannels, numClasses: train.classes, layers: c.layers, inChannels: train.channels, device: c.device }),
+      architecture: (m) => {
+        const g = m.genotype();
+        return { summary: formatGenotype(g), json: genotypeToJSON(g), alphas: [tensorRows(m.alphas.normal), tensorRows(m.alphas.reduce)] };
+      },
+      analyze: (m, b) => {
+        // λ_max of ∇²_α L_valid + 1e-3·I (the reference's Analyzer adds the α weight decay's diagonal).
+        const r = largestHessianEigenvalue(() => F.crossEntropy(m.forward(b.x), b.y), m.archParameters(), { diagonal: ANALYSIS_DIAGONAL });
+        return {
+          method: 'lanczos',
+          eigenvalue: r.eigenvalue,
+          diagonal: r.diagonal,
+          n: r.n,
+          iterations: r.iterations,
+          residual: r.residual,
+          converged: r.converged,
+        };
+      },
+      saveEpochs: (epochs, last) => {
+        const latest = epochs[epochs.length - 1]!;
+        writeFileAtomic(
+          join(runDir, 'genotype.json'),
+          JSON.stringify(
+            {
+              final: last ? latest.architecture : null,
+              latest: latest.architecture,
+              epochs: epochs.map((e) => ({ epoch: e.epoch, genotype: e.architecture })),
+            },
+            null,
+            1,
+          ) + '\n',
+        );
+        writeFileAtomic(
+          join(runDir, 'alphas.json'),
+          JSON.stringify({ space: c.space, epochs: epochs.map((e) => ({ epoch: e.epoch, alphas: { normal: e.alphas[0], reduce: e.alphas[1] } })) }) + '\n',
+        );
+      },
     },
-    analyze: (m, b) => {
-      // λ_max of ∇²_α L_valid + 1e-3·I (the reference's Analyzer adds the α weight decay's diagonal).
-      const r = largestHessianEigenvalue(() => F.crossEntropy(m.forward(b.x), b.y), m.archParameters(), { diagonal: ANALYSIS_DIAGONAL });
-      return { method: 'lanczos', eigenvalue: r.eigenvalue, diagonal: r.diagonal, n: r.n, iterations: r.iterations, residual: r.residual, converged: r.converged };
-    },
-    saveEpochs: (epochs, last) => {
-      const latest = epochs[epochs.length - 1]!;
-      writeFileAtomic(join(runDir, 'genotype.json'), JSON.stringify({ final: last ? latest.architecture : null, latest: latest.architecture, epochs: epochs.map((e) => ({ epoch: e.epoch, genotype: e.architecture })) }, null, 1) + '\n');
-      writeFileAtomic(join(runDir, 'alphas.json'), JSON.stringify({ space: c.space, epochs: epochs.map((e) => ({ epoch: e.epoch, alphas: { normal: e.alphas[0], reduce: e.alphas[1] } })) }) + '\n');
-    },
-  }, opts.signal);
+    opts.signal,
+  );
   for await (const ev of engine) {
     if (ev.type === 'epoch') yield { ...ev, genotype: ev.architecture, genotypeJSON: ev['architectureJSON'] as GenotypeJSON };
     else if (ev.type === 'end') yield { ...ev, genotype: ev.architecture, genotypeJSON: ev.architectureJSON as GenotypeJSON };

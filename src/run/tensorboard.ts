@@ -147,7 +147,11 @@ export class TensorBoardWriter {
         fd = openSync(path, 'wx', 0o644);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || n > 1000) {
-          throw new SdartsError('ERR_SDARTS_RUN_TENSORBOARD_OPEN', `TensorBoardWriter(): cannot create event file '${path}': ${(err as Error).message}. Check that the run directory is writable`, { cause: err });
+          throw new SdartsError(
+            'ERR_SDARTS_RUN_TENSORBOARD_OPEN',
+            `TensorBoardWriter(): cannot create event file '${path}': ${(err as Error).message}. Check that the run directory is writable`,
+            { cause: err },
+          );
         }
       }
     }

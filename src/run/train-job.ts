@@ -23,37 +23,109 @@ import { cosineLr } from './schedule.js';
 import type { ImageDataset } from '../data/image-dataset.js';
 
 export interface TrainConfig {
-  arch: string; dataset: SearchDatasetName; data: string | null; batchSize: number; learningRate: number; momentum: number;
-  weightDecay: number; epochs: number; initChannels: number; layers: number; auxiliary: boolean; auxiliaryWeight: number;
-  cutout: boolean; cutoutLength: number; cutoutProb: number; dropPathProb: number; gradClip: number; limitTrain: number; limitTest: number;
-  device: Device; threads: number; seed: number; save: string | null; resume: string | null; checkpointEvery: number; reportFreq: number; json: boolean;
+  arch: string;
+  dataset: SearchDatasetName;
+  data: string | null;
+  batchSize: number;
+  learningRate: number;
+  momentum: number;
+  weightDecay: number;
+  epochs: number;
+  initChannels: number;
+  layers: number;
+  auxiliary: boolean;
+  auxiliaryWeight: number;
+  cutout: boolean;
+  cutoutLength: number;
+  cutoutProb: number;
+  dropPathProb: number;
+  gradClip: number;
+  limitTrain: number;
+  limitTest: number;
+  device: Device;
+  threads: number;
+  seed: number;
+  save: string | null;
+  resume: string | null;
+  checkpointEvery: number;
+  reportFreq: number;
+  json: boolean;
 }
 
 export const TRAIN_CONFIG_OPTIONS = [...TRAIN_OPTIONS, ...DEVICE_OPTIONS, ...RUN_OPTIONS];
 
 export type TrainEvent =
-  | { type: 'start'; runDir: string; resumed: boolean; epoch: number; step: number; stepsPerEpoch: number; epochs: number; params: number; genotype: string; config: TrainConfig }
-  | { type: 'step'; epoch: number; step: number; stepsPerEpoch: number; globalStep: number; loss: number; top1: number; top5: number; lr: number; seconds: number }
-  | { type: 'epoch'; epoch: number; epochs: number; lr: number; dropPathProb: number; trainLoss: number; trainAcc: number; testLoss: number; testAcc: number; testTop5: number; seconds: number }
+  | {
+      type: 'start';
+      runDir: string;
+      resumed: boolean;
+      epoch: number;
+      step: number;
+      stepsPerEpoch: number;
+      epochs: number;
+      params: number;
+      genotype: string;
+      config: TrainConfig;
+    }
+  | {
+      type: 'step';
+      epoch: number;
+      step: number;
+      stepsPerEpoch: number;
+      globalStep: number;
+      loss: number;
+      top1: number;
+      top5: number;
+      lr: number;
+      seconds: number;
+    }
+  | {
+      type: 'epoch';
+      epoch: number;
+      epochs: number;
+      lr: number;
+      dropPathProb: number;
+      trainLoss: number;
+      trainAcc: number;
+      testLoss: number;
+      testAcc: number;
+      testTop5: number;
+      seconds: number;
+    }
   | { type: 'checkpoint'; epoch: number; step: number; path: string }
   | { type: 'end'; reason: 'completed' | 'interrupted'; runDir: string; epoch: number; step: number; testAcc: number | null; testTop5: number | null };
 
-interface TrainCheckpoint extends JobCheckpointState { loader: DataLoaderState; opt: unknown; genotype: unknown; lastTest: { acc: number; top5: number } | null }
+interface TrainCheckpoint extends JobCheckpointState {
+  loader: DataLoaderState;
+  opt: unknown;
+  genotype: unknown;
+  lastTest: { acc: number; top5: number } | null;
+}
 
 /** Top-1/top-5 (percent) and mean CE of `model` over a dataset, eval mode, no grad. */
-export function evaluate(model: NetworkCIFAR, data: ImageDataset, dataset: SearchDatasetName, batchSize: number, device: Device): { loss: number; top1: number; top5: number } {
+export function evaluate(
+  model: NetworkCIFAR,
+  data: ImageDataset,
+  dataset: SearchDatasetName,
+  batchSize: number,
+  device: Device,
+): { loss: number; top1: number; top5: number } {
   const loader = new DataLoader(data, { batchSize, shuffle: false, transform: evalTransform(datasetNormalization(dataset)), device });
-  const loss = new AverageMeter(), t1 = new AverageMeter(), t5 = new AverageMeter();
+  const loss = new AverageMeter(),
+    t1 = new AverageMeter(),
+    t5 = new AverageMeter();
   const was = model.training;
   model.eval();
   for (const b of loader.epochBatches(0)) {
-    tidy(() => noGrad(() => {
-      const { logits } = model.forward(b.x);
-      const [a1, a5] = topkAccuracy(logits, b.y, [1, 5]);
-      loss.update(F.crossEntropy(logits, b.y).item(), b.size);
-      t1.update(a1!, b.size);
-      t5.update(a5!, b.size);
-    }));
+    tidy(() =>
+      noGrad(() => {
+        const { logits } = model.forward(b.x);
+        const [a1, a5] = topkAccuracy(logits, b.y, [1, 5]);
+        loss.update(F.crossEntropy(logits, b.y).item(), b.size);
+        t1.update(a1!, b.size);
+        t5.update(a5!, b.size);
+      }),
+    );
     b.dispose();
   }
   model.train(was);
@@ -63,7 +135,11 @@ export function evaluate(model: NetworkCIFAR, data: ImageDataset, dataset: Searc
 function resolveTrainConfig(raw: Partial<TrainConfig>): { config: TrainConfig; runDir: string; resumed: boolean } {
   if (raw.resume) {
     const saved = readRunConfig<TrainConfig>(raw.resume, 'train');
-    return { config: validateConfig<TrainConfig>(TRAIN_CONFIG_OPTIONS, { ...saved, resume: raw.resume, json: raw.json ?? saved.json }), runDir: raw.resume, resumed: true };
+    return {
+      config: validateConfig<TrainConfig>(TRAIN_CONFIG_OPTIONS, { ...saved, resume: raw.resume, json: raw.json ?? saved.json }),
+      runDir: raw.resume,
+      resumed: true,
+    };
   }
   const config = validateConfig<TrainConfig>(TRAIN_CONFIG_OPTIONS, raw as Record<string, unknown>);
   resolveGenotype(config.arch); // fail before creating a run directory
@@ -80,11 +156,27 @@ export async function* runTrain(raw: Partial<TrainConfig>, opts: { signal?: Abor
   const genotype: Genotype = resolveGenotype(c.arch);
 
   manualSeed(c.seed);
-  const model = new NetworkCIFAR({ genotype, C: c.initChannels, numClasses: train.classes, layers: c.layers, auxiliary: c.auxiliary, inChannels: train.channels, device: c.device });
+  const model = new NetworkCIFAR({
+    genotype,
+    C: c.initChannels,
+    numClasses: train.classes,
+    layers: c.layers,
+    auxiliary: c.auxiliary,
+    inChannels: train.channels,
+    device: c.device,
+  });
   const opt = new SGD(model.parameters(), { lr: c.learningRate, momentum: c.momentum, weightDecay: c.weightDecay });
-  const loader = new DataLoader(train, { batchSize: c.batchSize, shuffle: true, seed: c.seed, device: c.device, transform: trainTransform(datasetNormalization(c.dataset), { cutout: c.cutout ? { length: c.cutoutLength, prob: c.cutoutProb } : null }) });
+  const loader = new DataLoader(train, {
+    batchSize: c.batchSize,
+    shuffle: true,
+    seed: c.seed,
+    device: c.device,
+    transform: trainTransform(datasetNormalization(c.dataset), { cutout: c.cutout ? { length: c.cutoutLength, prob: c.cutoutProb } : null }),
+  });
 
-  let epoch = 0, step = 0, globalStep = 0;
+  let epoch = 0,
+    step = 0,
+    globalStep = 0;
   let meters = new StepMeters();
   let lastTest: { acc: number; top5: number } | null = null;
   let truncate: LogSizes | undefined;
@@ -109,11 +201,32 @@ export async function* runTrain(raw: Partial<TrainConfig>, opts: { signal?: Abor
       modelToCheckpoint(model, T);
       const oj = optimizerToCheckpoint(opt, 'opt', T);
       rngToCheckpoint(c.device, T);
-      return { epoch: atEpoch, step: atStep, globalStep, meters: meters.toJSON(), loader: loader.getState(), opt: oj, logs: sizes, genotype: genotypeToJSON(genotype), lastTest };
+      return {
+        epoch: atEpoch,
+        step: atStep,
+        globalStep,
+        meters: meters.toJSON(),
+        loader: loader.getState(),
+        opt: oj,
+        logs: sizes,
+        genotype: genotypeToJSON(genotype),
+        lastTest,
+      };
     });
 
   try {
-    const start: TrainEvent = { type: 'start', runDir, resumed, epoch, step, stepsPerEpoch, epochs: c.epochs, params, genotype: formatGenotype(genotype), config: c };
+    const start: TrainEvent = {
+      type: 'start',
+      runDir,
+      resumed,
+      epoch,
+      step,
+      stepsPerEpoch,
+      epochs: c.epochs,
+      params,
+      genotype: formatGenotype(genotype),
+      config: c,
+    };
     logs.event({ ...start, config: undefined });
     if (!resumed) {
       log(`genotype = ${formatGenotype(genotype)}`);
@@ -150,7 +263,8 @@ export async function* runTrain(raw: Partial<TrainConfig>, opts: { signal?: Abor
         globalStep++;
         const ev: TrainEvent = { type: 'step', epoch, step, stepsPerEpoch, globalStep, ...r, lr, seconds: (Date.now() - ts) / 1000 };
         logs.event(ev);
-        if (step % c.reportFreq === 0 || step === stepsPerEpoch) log(`train ${String(step).padStart(3, '0')} ${meters.loss.avg.toExponential(6)} ${meters.top1.avg.toFixed(6)} ${meters.top5.avg.toFixed(6)}`);
+        if (step % c.reportFreq === 0 || step === stepsPerEpoch)
+          log(`train ${String(step).padStart(3, '0')} ${meters.loss.avg.toExponential(6)} ${meters.top1.avg.toFixed(6)} ${meters.top5.avg.toFixed(6)}`);
         yield ev;
         await new Promise((res) => setImmediate(res));
         if (opts.signal?.aborted) {
@@ -165,8 +279,31 @@ export async function* runTrain(raw: Partial<TrainConfig>, opts: { signal?: Abor
       lastTest = { acc: t.top1, top5: t.top5 };
       log(`train_acc ${meters.top1.avg.toFixed(6)}`);
       log(`test_acc ${t.top1.toFixed(6)} top5 ${t.top5.toFixed(6)}`);
-      logs.tb.addScalars({ 'Acc/train': meters.top1.avg, 'Obj/train': meters.loss.avg, 'Acc/test': t.top1, 'Acc/test_top5': t.top5, 'Obj/test': t.loss, lr, drop_path_prob: dropPathProb }, epoch);
-      const ev: TrainEvent = { type: 'epoch', epoch, epochs: c.epochs, lr, dropPathProb, trainLoss: meters.loss.avg, trainAcc: meters.top1.avg, testLoss: t.loss, testAcc: t.top1, testTop5: t.top5, seconds: (Date.now() - t0) / 1000 };
+      logs.tb.addScalars(
+        {
+          'Acc/train': meters.top1.avg,
+          'Obj/train': meters.loss.avg,
+          'Acc/test': t.top1,
+          'Acc/test_top5': t.top5,
+          'Obj/test': t.loss,
+          lr,
+          drop_path_prob: dropPathProb,
+        },
+        epoch,
+      );
+      const ev: TrainEvent = {
+        type: 'epoch',
+        epoch,
+        epochs: c.epochs,
+        lr,
+        dropPathProb,
+        trainLoss: meters.loss.avg,
+        trainAcc: meters.top1.avg,
+        testLoss: t.loss,
+        testAcc: t.top1,
+        testTop5: t.top5,
+        seconds: (Date.now() - t0) / 1000,
+      };
       logs.event(ev);
       meters = new StepMeters();
       step = 0;
@@ -189,12 +326,23 @@ export async function* runTrain(raw: Partial<TrainConfig>, opts: { signal?: Abor
 }
 
 /** `sdarts test`: evaluate a trained model (a train run directory) on the test split. */
-export function testCheckpoint(runDir: string, o: { data?: string | null; device?: Device; limitTest?: number } = {}): { top1: number; top5: number; loss: number; n: number; epoch: number } {
+export function testCheckpoint(
+  runDir: string,
+  o: { data?: string | null; device?: Device; limitTest?: number } = {},
+): { top1: number; top5: number; loss: number; n: number; epoch: number } {
   const c = readRunConfig<TrainConfig>(runDir, 'train');
   const device = o.device ?? c.device;
   const ck = loadCheckpoint<TrainCheckpoint>(runDir, 'train', device);
   const test = loadImageDataset(c.dataset, o.data !== undefined ? o.data : c.data, 'test', o.limitTest ?? c.limitTest);
-  const model = new NetworkCIFAR({ genotype: resolveGenotype(JSON.stringify(ck.state.genotype)), C: c.initChannels, numClasses: test.classes, layers: c.layers, auxiliary: c.auxiliary, inChannels: test.channels, device });
+  const model = new NetworkCIFAR({
+    genotype: resolveGenotype(JSON.stringify(ck.state.genotype)),
+    C: c.initChannels,
+    numClasses: test.classes,
+    layers: c.layers,
+    auxiliary: c.auxiliary,
+    inChannels: test.channels,
+    device,
+  });
   try {
     modelFromCheckpoint(model, ck.tensors);
     const r = evaluate(model, test, c.dataset, c.batchSize, device);

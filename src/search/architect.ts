@@ -28,7 +28,10 @@ export interface UnrolledContext {
 export class Architect {
   readonly optimizer: Adam;
 
-  constructor(readonly model: Supernet, o: ArchitectOptions = {}) {
+  constructor(
+    readonly model: Supernet,
+    o: ArchitectOptions = {},
+  ) {
     this.optimizer = new Adam(model.archParameters(), {
       lr: o.archLearningRate ?? 3e-4,
       betas: o.betas ?? [0.5, 0.999],
@@ -41,7 +44,9 @@ export class Architect {
     const alphas = this.model.archParameters();
     const loss = tidy(() => {
       const { grads, loss } = unrolled ? this.unrolledGrads(xValid, yValid, unrolled) : this.firstOrderGrads(xValid, yValid);
-      alphas.forEach((a, i) => { a.grad = grads[i]!; });
+      alphas.forEach((a, i) => {
+        a.grad = grads[i]!;
+      });
       return loss;
     });
     this.optimizer.step();
@@ -65,12 +70,14 @@ export class Architect {
     // w′ = w − η·(μ·buf + (∇_w L_train + wd·w)); no buffer yet (first step) ⇒ no momentum term.
     const lossTrain = F.crossEntropy(model.forward(u.xTrain), u.yTrain);
     const gw = grad(lossTrain, params) as Tensor[];
-    const unrolledW = noGrad(() => params.map((p, i) => {
-      const buf = u.wOptimizer.momentumBuffer(p);
-      const moment = buf ? buf.mul(momentum) : p.mul(0);
-      const dtheta = gw[i]!.add(p.mul(weightDecay));
-      return p.sub(moment.add(dtheta).mul(eta));
-    }));
+    const unrolledW = noGrad(() =>
+      params.map((p, i) => {
+        const buf = u.wOptimizer.momentumBuffer(p);
+        const moment = buf ? buf.mul(momentum) : p.mul(0);
+        const dtheta = gw[i]!.add(p.mul(weightDecay));
+        return p.sub(moment.add(dtheta).mul(eta));
+      }),
+    );
 
     // L_val at w′: swap the values in (BN running statistics of that forward are discarded, as the
     // reference's throw-away model copy does), take ∂/∂α and ∂/∂w′, swap back exactly.
@@ -94,7 +101,13 @@ export class Architect {
     }
 
     // Finite-difference Hessian-vector product: (∇_α L_train(w + R·v) − ∇_α L_train(w − R·v)) / 2R.
-    const R = 0.01 / noGrad(() => cat(dW.map((v) => v.reshape(-1))).norm().item());
+    const R =
+      0.01 /
+      noGrad(() =>
+        cat(dW.map((v) => v.reshape(-1)))
+          .norm()
+          .item(),
+      );
     const gradAt = (scale: number): Tensor[] => {
       noGrad(() => params.forEach((p, i) => p.copy_(savedW[i]!.add(dW[i]!.mul(scale)))));
       return grad(F.crossEntropy(model.forward(u.xTrain), u.yTrain), alphas) as Tensor[];
@@ -109,7 +122,15 @@ export class Architect {
     }
     // Separate multiply and subtract (no fused `sub(x, alpha)`): the finite difference divides by a
     // small 2R, so rounding differences would be amplified.
-    const grads = noGrad(() => dAlpha.map((d, i) => d.sub(gPlus[i]!.sub(gMinus[i]!).div(2 * R).mul(eta))));
+    const grads = noGrad(() =>
+      dAlpha.map((d, i) =>
+        d.sub(
+          gPlus[i]!.sub(gMinus[i]!)
+            .div(2 * R)
+            .mul(eta),
+        ),
+      ),
+    );
     return { grads, loss: lossValid };
   }
 }

@@ -48,26 +48,28 @@ export function largestHessianEigenvalue(lossFn: () => Tensor, params: Tensor[],
     const loss = lossFn();
     const g = grad(loss, params, { createGraph: true, allowUnused: true });
     const live = g.map((gi) => gi !== null && gi.requiresGrad);
-    const apply = (v: Float64Array): Float64Array => tidy(() => {
-      const out = new Float64Array(n);
-      if (!live.some(Boolean)) return out; // the loss is (at most) linear in params: H = 0
-      let dot: Tensor | null = null, off = 0;
-      params.forEach((p, i) => {
-        if (live[i]) {
-          const vi = tensor(v.slice(off, off + sizes[i]!), { shape: p.shape, dtype: p.dtype, device: p.device });
-          const term = g[i]!.mul(vi).sum();
-          dot = dot === null ? term : dot.add(term);
-        }
-        off += sizes[i]!;
+    const apply = (v: Float64Array): Float64Array =>
+      tidy(() => {
+        const out = new Float64Array(n);
+        if (!live.some(Boolean)) return out; // the loss is (at most) linear in params: H = 0
+        let dot: Tensor | null = null,
+          off = 0;
+        params.forEach((p, i) => {
+          if (live[i]) {
+            const vi = tensor(v.slice(off, off + sizes[i]!), { shape: p.shape, dtype: p.dtype, device: p.device });
+            const term = g[i]!.mul(vi).sum();
+            dot = dot === null ? term : dot.add(term);
+          }
+          off += sizes[i]!;
+        });
+        const hv = grad(dot!, params, { retainGraph: true, allowUnused: true });
+        off = 0;
+        hv.forEach((h, i) => {
+          if (h) out.set(h.toArray() as number[], off);
+          off += sizes[i]!;
+        });
+        return out;
       });
-      const hv = grad(dot!, params, { retainGraph: true, allowUnused: true });
-      off = 0;
-      hv.forEach((h, i) => {
-        if (h) out.set(h.toArray() as number[], off);
-        off += sizes[i]!;
-      });
-      return out;
-    });
     const r = lanczosLargest(apply, n, o);
     return { ...r, eigenvalue: r.eigenvalue + diagonal, diagonal, n };
   });

@@ -24,7 +24,10 @@ export interface LanczosResult {
   converged: boolean;
 }
 
-export interface LanczosOptions { maxIterations?: number; tol?: number }
+export interface LanczosOptions {
+  maxIterations?: number;
+  tol?: number;
+}
 
 /** A fixed unit start vector of length n: splitmix32 of the index mapped to [-1, 1), normalised. */
 export function lanczosStart(n: number): Float64Array {
@@ -54,7 +57,8 @@ export function lanczosLargest(apply: (v: Float64Array) => Float64Array, n: numb
   const maxIt = Math.min(n, o.maxIterations ?? 50);
   const tol = o.tol ?? 1e-6;
   const Q: Float64Array[] = [lanczosStart(n)];
-  const alpha: number[] = [], beta: number[] = [];
+  const alpha: number[] = [],
+    beta: number[] = [];
   let best: LanczosResult = { eigenvalue: NaN, iterations: 0, residual: Infinity, converged: false };
   for (let j = 0; j < maxIt; j++) {
     const q = Q[j]!;
@@ -72,7 +76,9 @@ export function lanczosLargest(apply: (v: Float64Array) => Float64Array, n: numb
     const b = Math.sqrt(dot(w, w));
     // Ritz values of T_{j+1} (tridiagonal alpha / beta) with the last components of their vectors.
     const m = j + 1;
-    const T = Array.from({ length: m }, (_, r) => Array.from({ length: m }, (_, c) => (r === c ? alpha[r]! : Math.abs(r - c) === 1 ? beta[Math.min(r, c)]! : 0)));
+    const T = Array.from({ length: m }, (_, r) =>
+      Array.from({ length: m }, (_, c) => (r === c ? alpha[r]! : Math.abs(r - c) === 1 ? beta[Math.min(r, c)]! : 0)),
+    );
     const { values, vectors } = symmetricEigen(T);
     const top = values.length - 1;
     const theta = values[top]!;

@@ -20,7 +20,11 @@ export interface PerturbArgs {
   pgdStart?: Tensor[];
 }
 
-export interface PerturbOutcome { accepted?: boolean; lossBefore?: number; lossAfter?: number }
+export interface PerturbOutcome {
+  accepted?: boolean;
+  lossBefore?: number;
+  lossAfter?: number;
+}
 
 export const PERTURBATIONS: Record<PerturbationName, (a: PerturbArgs) => PerturbOutcome> = {
   none: () => ({}),

@@ -15,7 +15,11 @@ export interface PgdOptions {
   start?: Tensor[];
 }
 
-export interface PgdResult { lossBefore: number; lossAfter: number; accepted: boolean }
+export interface PgdResult {
+  lossBefore: number;
+  lossAfter: number;
+  accepted: boolean;
+}
 
 export function pgdLinf_(model: Supernet, archWeights: Tensor[], x: Tensor, y: Tensor, epsilon: number, o: PgdOptions = {}): PgdResult {
   const steps = o.steps ?? 7;

@@ -14,7 +14,12 @@ import type { Architect } from './architect.js';
 import { PERTURBATIONS, type PerturbationName, type PerturbOutcome } from './perturbation.js';
 import { topkAccuracy } from './metrics.js';
 
-export interface SearchBatch { xTrain: Tensor; yTrain: Tensor; xValid: Tensor; yValid: Tensor }
+export interface SearchBatch {
+  xTrain: Tensor;
+  yTrain: Tensor;
+  xValid: Tensor;
+  yValid: Tensor;
+}
 
 export interface SearchStepConfig {
   perturbation: PerturbationName;
@@ -44,18 +49,36 @@ export interface StepHooks {
   inspect?: (archWeights: Tensor[]) => void;
 }
 
-export function searchStep(model: Supernet, architect: Architect, wOptimizer: SGD, batch: SearchBatch, cfg: SearchStepConfig, hooks: StepHooks = {}): SearchStepResult {
+export function searchStep(
+  model: Supernet,
+  architect: Architect,
+  wOptimizer: SGD,
+  batch: SearchBatch,
+  cfg: SearchStepConfig,
+  hooks: StepHooks = {},
+): SearchStepResult {
   return tidy(() => {
     model.train();
     const archLoss = cfg.updateArch
-      ? architect.step(batch.xValid, batch.yValid, cfg.unrolled ? { xTrain: batch.xTrain, yTrain: batch.yTrain, eta: wOptimizer.paramGroups[0]!.lr, wOptimizer } : undefined)
+      ? architect.step(
+          batch.xValid,
+          batch.yValid,
+          cfg.unrolled ? { xTrain: batch.xTrain, yTrain: batch.yTrain, eta: wOptimizer.paramGroups[0]!.lr, wOptimizer } : undefined,
+        )
       : null;
     wOptimizer.zeroGrad();
 
     const archWeights = noGrad(() => model.softmaxWeights()).map((w) => w.requiresGrad_(true));
     const perturb = PERTURBATIONS[cfg.perturbation]({
-      model, archWeights, x: batch.xTrain, y: batch.yTrain, epsilon: cfg.epsilon, pgdSteps: cfg.pgdSteps,
-      pgdRandomStart: cfg.pgdRandomStart, noise: hooks.noise, pgdStart: hooks.pgdStart,
+      model,
+      archWeights,
+      x: batch.xTrain,
+      y: batch.yTrain,
+      epsilon: cfg.epsilon,
+      pgdSteps: cfg.pgdSteps,
+      pgdRandomStart: cfg.pgdRandomStart,
+      noise: hooks.noise,
+      pgdStart: hooks.pgdStart,
     });
     const weights = archWeights.map((w) => w.detach());
     hooks.inspect?.(weights);
@@ -64,7 +87,9 @@ export function searchStep(model: Supernet, architect: Architect, wOptimizer: SG
     const loss = F.crossEntropy(logits, batch.yTrain);
     const params = model.parameters();
     const gs = grad(loss, params);
-    params.forEach((p, i) => { p.grad = gs[i]!; });
+    params.forEach((p, i) => {
+      p.grad = gs[i]!;
+    });
     const gradNorm = clipGradNorm_(params, cfg.gradClip);
     wOptimizer.step();
     wOptimizer.zeroGrad();

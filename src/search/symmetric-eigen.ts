@@ -9,7 +9,8 @@ export function symmetricEigen(a: number[][], maxSweeps = 100): { values: number
   const m = a.map((row) => row.slice());
   const V: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
   for (let sweep = 0; sweep < maxSweeps; sweep++) {
-    let off = 0, diag = 0;
+    let off = 0,
+      diag = 0;
     for (let p = 0; p < n; p++) {
       diag += m[p]![p]! ** 2;
       for (let q = p + 1; q < n; q++) off += m[p]![q]! ** 2;
@@ -24,17 +25,20 @@ export function symmetricEigen(a: number[][], maxSweeps = 100): { values: number
         const c = 1 / Math.sqrt(t * t + 1);
         const s = t * c;
         for (let k = 0; k < n; k++) {
-          const mkp = m[k]![p]!, mkq = m[k]![q]!;
+          const mkp = m[k]![p]!,
+            mkq = m[k]![q]!;
           m[k]![p] = c * mkp - s * mkq;
           m[k]![q] = s * mkp + c * mkq;
         }
         for (let k = 0; k < n; k++) {
-          const mpk = m[p]![k]!, mqk = m[q]![k]!;
+          const mpk = m[p]![k]!,
+            mqk = m[q]![k]!;
           m[p]![k] = c * mpk - s * mqk;
           m[q]![k] = s * mpk + c * mqk;
         }
         for (let k = 0; k < n; k++) {
-          const vkp = V[k]![p]!, vkq = V[k]![q]!;
+          const vkp = V[k]![p]!,
+            vkq = V[k]![q]!;
           V[k]![p] = c * vkp - s * vkq;
           V[k]![q] = s * vkp + c * vkq;
         }

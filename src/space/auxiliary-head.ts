@@ -22,16 +22,19 @@ export class AuxiliaryHead extends Layer {
     if (!Number.isInteger(C) || C < 1) throw rangeError('AuxiliaryHead', 'C', 'a positive integer channel count', C);
     if (!Number.isInteger(numClasses) || numClasses < 1) throw rangeError('AuxiliaryHead', 'numClasses', 'a positive integer', numClasses);
     // Indices 0…7 give the reference's keys: features.2 (conv), .3 (BN), .5 (conv), .6 (BN).
-    this.features = this.registerModule('features', new Sequential(
-      new ReLU(),
-      new AvgPool2d(5, { stride: 3, padding: 0, countIncludePad: false }),
-      new Conv2d(C, 128, 1, { bias: false }),
-      new BatchNorm2d(128),
-      new ReLU(),
-      new Conv2d(128, 768, 2, { bias: false }),
-      new BatchNorm2d(768),
-      new ReLU(),
-    ));
+    this.features = this.registerModule(
+      'features',
+      new Sequential(
+        new ReLU(),
+        new AvgPool2d(5, { stride: 3, padding: 0, countIncludePad: false }),
+        new Conv2d(C, 128, 1, { bias: false }),
+        new BatchNorm2d(128),
+        new ReLU(),
+        new Conv2d(128, 768, 2, { bias: false }),
+        new BatchNorm2d(768),
+        new ReLU(),
+      ),
+    );
     this.classifier = this.registerModule('classifier', new Linear(768, numClasses));
   }
 

@@ -26,7 +26,9 @@ export type DropPathMaskFn = (site: DropPathSite, keepProb: number, like: Tensor
 
 /** A RangeError naming the received shape (rangeError() would quote it as a string). */
 function shapeError(fn: string, arg: string, expected: string, got: Tensor): RangeError & { code: string } {
-  const err = new RangeError(`Expected ${expected} for '${arg}' in ${fn}() but received a Tensor of shape [${got.shape.join(', ')}]`) as RangeError & { code: string };
+  const err = new RangeError(`Expected ${expected} for '${arg}' in ${fn}() but received a Tensor of shape [${got.shape.join(', ')}]`) as RangeError & {
+    code: string;
+  };
   err.code = 'ERR_SDARTS_OUT_OF_RANGE';
   return err;
 }

@@ -40,7 +40,11 @@ export class EvalCell extends Module {
   constructor(o: EvalCellOptions) {
     super();
     const g = validateGenotype(o.genotype, 'EvalCell');
-    for (const [n, v] of [['cPP', o.cPP], ['cP', o.cP], ['C', o.C]] as const) {
+    for (const [n, v] of [
+      ['cPP', o.cPP],
+      ['cP', o.cP],
+      ['C', o.C],
+    ] as const) {
       if (!Number.isInteger(v) || v < 1) throw rangeError('EvalCell', n, 'a positive integer channel count', v);
     }
     this.reduction = o.reduction;
@@ -91,6 +95,9 @@ export class EvalCell extends Module {
       }
       states.push(h[0]!.add(h[1]!));
     }
-    return cat(this.concat.map((k) => states[k]!), 1);
+    return cat(
+      this.concat.map((k) => states[k]!),
+      1,
+    );
   }
 }

@@ -38,7 +38,9 @@ export interface NetworkCIFAROutput {
 
 /** A RangeError naming the received shape (rangeError() would quote it as a string). */
 function shapeError(fn: string, arg: string, expected: string, got: Tensor): RangeError & { code: string } {
-  const err = new RangeError(`Expected ${expected} for '${arg}' in ${fn}() but received a Tensor of shape [${got.shape.join(', ')}]`) as RangeError & { code: string };
+  const err = new RangeError(`Expected ${expected} for '${arg}' in ${fn}() but received a Tensor of shape [${got.shape.join(', ')}]`) as RangeError & {
+    code: string;
+  };
   err.code = 'ERR_SDARTS_OUT_OF_RANGE';
   return err;
 }
@@ -73,7 +75,12 @@ export class NetworkCIFAR extends Module {
     const layers = (this.layers = cfg.layers ?? 20);
     this.inChannels = cfg.inChannels ?? 3;
     this.auxiliary = cfg.auxiliary ?? false;
-    for (const [n, v, min] of [['C', C, 1], ['numClasses', this.numClasses, 1], ['layers', layers, 1], ['inChannels', this.inChannels, 1]] as const) {
+    for (const [n, v, min] of [
+      ['C', C, 1],
+      ['numClasses', this.numClasses, 1],
+      ['layers', layers, 1],
+      ['inChannels', this.inChannels, 1],
+    ] as const) {
       if (!Number.isInteger(v) || v < min) throw rangeError('NetworkCIFAR', n, `an integer >= ${min}`, v);
     }
     if (typeof this.auxiliary !== 'boolean') throw typeError('NetworkCIFAR', 'auxiliary', 'a boolean', this.auxiliary);
@@ -84,7 +91,8 @@ export class NetworkCIFAR extends Module {
     // same seed every parameter draws the same values as PyTorch.
     let cCurr = 3 * C;
     this.stem = this.registerModule('stem', new Sequential(new Conv2d(this.inChannels, cCurr, 3, { padding: 1, bias: false }), new BatchNorm2d(cCurr)));
-    let cPP = cCurr, cP = cCurr;
+    let cPP = cCurr,
+      cP = cCurr;
     cCurr = C;
     this.cells = this.registerModule('cells', new ModuleList<EvalCell>());
     let reductionPrev = false;

@@ -10,9 +10,7 @@ import { getSpace, NUM_EDGES, SEARCH_STEPS, type EdgeOps, type SearchSpace, type
 export const MULTIPLIER = 4;
 
 /** `range(2 + steps - multiplier, steps + 2)` = [2, 3, 4, 5]. */
-export const SEARCH_CONCAT: readonly number[] = Object.freeze(
-  Array.from({ length: MULTIPLIER }, (_, i) => 2 + SEARCH_STEPS - MULTIPLIER + i),
-);
+export const SEARCH_CONCAT: readonly number[] = Object.freeze(Array.from({ length: MULTIPLIER }, (_, i) => 2 + SEARCH_STEPS - MULTIPLIER + i));
 
 /**
  * Softmax of each row, stable for large logits: subtracting the row max leaves the result unchanged
@@ -44,12 +42,18 @@ export function softmaxRows(rows: ReadonlyArray<ArrayLike<number>>): number[][] 
 function checkProbs(arg: string, probs: unknown, space: SearchSpace): asserts probs is ReadonlyArray<ArrayLike<number>> {
   const fn = 'deriveGenotype';
   if (!Array.isArray(probs) || probs.length !== NUM_EDGES) {
-    throw new SdartsError('ERR_SDARTS_GENOTYPE_SHAPE', `${fn}(): expected '${arg}' to be ${NUM_EDGES} rows (one per edge) of ${space.numOps} probabilities (space '${space.name}') but received ${describe(probs)}`);
+    throw new SdartsError(
+      'ERR_SDARTS_GENOTYPE_SHAPE',
+      `${fn}(): expected '${arg}' to be ${NUM_EDGES} rows (one per edge) of ${space.numOps} probabilities (space '${space.name}') but received ${describe(probs)}`,
+    );
   }
   probs.forEach((row: unknown, e) => {
     const r = row as ArrayLike<unknown> | null;
     if (r === null || typeof r !== 'object' || r.length !== space.numOps) {
-      throw new SdartsError('ERR_SDARTS_GENOTYPE_SHAPE', `${fn}(): expected ${arg}[${e}] to hold ${space.numOps} probabilities (one per op of space '${space.name}') but received ${describe(row)}`);
+      throw new SdartsError(
+        'ERR_SDARTS_GENOTYPE_SHAPE',
+        `${fn}(): expected ${arg}[${e}] to hold ${space.numOps} probabilities (one per op of space '${space.name}') but received ${describe(row)}`,
+      );
     }
     for (let k = 0; k < r.length; k++) {
       const x = r[k];

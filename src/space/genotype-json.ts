@@ -8,7 +8,10 @@ import { SdartsError, describe } from '../util/errors.js';
 const IGNORED_KEYS: ReadonlySet<string> = new Set(['source', 'name']);
 
 export function genotypeJsonObject(
-  fn: string, value: unknown, where: string | undefined, o: { shape: string; keys: ReadonlySet<string>; fields: readonly string[] },
+  fn: string,
+  value: unknown,
+  where: string | undefined,
+  o: { shape: string; keys: ReadonlySet<string>; fields: readonly string[] },
 ): Record<string, unknown> {
   const at = where ? `${where}: ` : '';
   let v = value;

@@ -53,10 +53,7 @@ export function closeNames(query: string, names: readonly string[]): string[] {
 function unknownName(fn: string, name: string, names: readonly string[], extra = ''): never {
   const close = closeNames(name, names);
   const hint = close.length > 0 ? ` Did you mean ${close.join(', ')}?` : '';
-  throw new SdartsError(
-    'ERR_SDARTS_GENOTYPE_UNKNOWN',
-    `${fn}(): unknown genotype ${describe(name)}${extra}.${hint} Known names: ${names.join(', ')}`,
-  );
+  throw new SdartsError('ERR_SDARTS_GENOTYPE_UNKNOWN', `${fn}(): unknown genotype ${describe(name)}${extra}.${hint} Known names: ${names.join(', ')}`);
 }
 
 /** A published CNN genotype by name (exact spelling, e.g. `c10_s5_pgd`, `DARTS_V2`). */

@@ -32,7 +32,10 @@ type Field = (typeof FIELDS)[number];
 const CAMEL: Record<Field, string> = { normal: 'normal', normal_concat: 'normalConcat', reduce: 'reduce', reduce_concat: 'reduceConcat' };
 /** Keys tolerated next to the genotype fields (the published data carries its provenance). */
 
-interface Issue { readonly path: ValuePath; readonly message: string }
+interface Issue {
+  readonly path: ValuePath;
+  readonly message: string;
+}
 
 function isIndex(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v);
@@ -71,7 +74,10 @@ function checkConcat(field: 'normal_concat' | 'reduce_concat', concat: unknown, 
   for (let i = 0; i < concat.length; i++) {
     const s: unknown = concat[i];
     if (!isIndex(s) || s < 0 || s > steps + 1) {
-      return { path: [field, i], message: `state index ${describe(s)} is out of range; a cell with ${steps} node${steps === 1 ? '' : 's'} has states 0..${steps + 1}` };
+      return {
+        path: [field, i],
+        message: `state index ${describe(s)} is out of range; a cell with ${steps} node${steps === 1 ? '' : 's'} has states 0..${steps + 1}`,
+      };
     }
     if (seen.has(s)) return { path: [field, i], message: `state index ${s} appears twice` };
     seen.add(s);
@@ -87,8 +93,7 @@ function check(rec: Readonly<Record<Field, unknown>>): Issue | Genotype {
     checkConcat('normal_concat', rec.normal_concat, (rec.normal as unknown[]).length / 2) ??
     checkConcat('reduce_concat', rec.reduce_concat, (rec.reduce as unknown[]).length / 2);
   if (issue) return issue;
-  const genes = (v: unknown): readonly Gene[] =>
-    Object.freeze((v as [CnnOpName, number][]).map(([op, i]) => Object.freeze([op, i] as const)));
+  const genes = (v: unknown): readonly Gene[] => Object.freeze((v as [CnnOpName, number][]).map(([op, i]) => Object.freeze([op, i] as const)));
   return Object.freeze({
     normal: genes(rec.normal),
     normalConcat: Object.freeze([...(rec.normal_concat as number[])]),
@@ -140,7 +145,9 @@ export function genotypeFromJSON(value: unknown, where?: string): Genotype {
   const fn = 'genotypeFromJSON';
   const at = where ? `${where}: ` : '';
   const o = genotypeJsonObject(fn, value, where, {
-    shape: 'a genotype object {normal, normal_concat, reduce, reduce_concat}', keys: new Set<string>([...FIELDS, ...Object.values(CAMEL)]), fields: FIELDS,
+    shape: 'a genotype object {normal, normal_concat, reduce, reduce_concat}',
+    keys: new Set<string>([...FIELDS, ...Object.values(CAMEL)]),
+    fields: FIELDS,
   });
   const rec = {} as Record<Field, unknown>;
   for (const f of FIELDS) {

@@ -8,7 +8,11 @@ import { BatchNorm2d, Conv2d, Identity, Layer, ReLU, Sequential, AvgPool2d, MaxP
 import type { CnnOpName } from './primitives.js';
 import { SdartsError } from '../util/errors.js';
 
-export interface OpContext { C: number; stride: number; affine: boolean }
+export interface OpContext {
+  C: number;
+  stride: number;
+  affine: boolean;
+}
 export type OpFactory = (ctx: OpContext) => Layer;
 
 /** ReLU → Conv k×k → BN. */
@@ -16,7 +20,10 @@ export class ReLUConvBN extends Layer {
   readonly op: Sequential;
   constructor(cIn: number, cOut: number, k: number, stride: number, padding: number, affine: boolean) {
     super();
-    this.op = this.registerModule('op', new Sequential(new ReLU(), new Conv2d(cIn, cOut, k, { stride, padding, bias: false }), new BatchNorm2d(cOut, { affine })));
+    this.op = this.registerModule(
+      'op',
+      new Sequential(new ReLU(), new Conv2d(cIn, cOut, k, { stride, padding, bias: false }), new BatchNorm2d(cOut, { affine })),
+    );
   }
   forward(x: Tensor): Tensor {
     return this.op.forward(x);
@@ -28,12 +35,15 @@ export class DilConv extends Layer {
   readonly op: Sequential;
   constructor(cIn: number, cOut: number, k: number, stride: number, padding: number, dilation: number, affine: boolean) {
     super();
-    this.op = this.registerModule('op', new Sequential(
-      new ReLU(),
-      new Conv2d(cIn, cIn, k, { stride, padding, dilation, groups: cIn, bias: false }),
-      new Conv2d(cIn, cOut, 1, { bias: false }),
-      new BatchNorm2d(cOut, { affine }),
-    ));
+    this.op = this.registerModule(
+      'op',
+      new Sequential(
+        new ReLU(),
+        new Conv2d(cIn, cIn, k, { stride, padding, dilation, groups: cIn, bias: false }),
+        new Conv2d(cIn, cOut, 1, { bias: false }),
+        new BatchNorm2d(cOut, { affine }),
+      ),
+    );
   }
   forward(x: Tensor): Tensor {
     return this.op.forward(x);
@@ -45,16 +55,19 @@ export class SepConv extends Layer {
   readonly op: Sequential;
   constructor(cIn: number, cOut: number, k: number, stride: number, padding: number, affine: boolean) {
     super();
-    this.op = this.registerModule('op', new Sequential(
-      new ReLU(),
-      new Conv2d(cIn, cIn, k, { stride, padding, groups: cIn, bias: false }),
-      new Conv2d(cIn, cIn, 1, { bias: false }),
-      new BatchNorm2d(cIn, { affine }),
-      new ReLU(),
-      new Conv2d(cIn, cIn, k, { stride: 1, padding, groups: cIn, bias: false }),
-      new Conv2d(cIn, cOut, 1, { bias: false }),
-      new BatchNorm2d(cOut, { affine }),
-    ));
+    this.op = this.registerModule(
+      'op',
+      new Sequential(
+        new ReLU(),
+        new Conv2d(cIn, cIn, k, { stride, padding, groups: cIn, bias: false }),
+        new Conv2d(cIn, cIn, 1, { bias: false }),
+        new BatchNorm2d(cIn, { affine }),
+        new ReLU(),
+        new Conv2d(cIn, cIn, k, { stride: 1, padding, groups: cIn, bias: false }),
+        new Conv2d(cIn, cOut, 1, { bias: false }),
+        new BatchNorm2d(cOut, { affine }),
+      ),
+    );
   }
   forward(x: Tensor): Tensor {
     return this.op.forward(x);
@@ -110,12 +123,15 @@ class Conv7x1x1x7 extends Layer {
   readonly op: Sequential;
   constructor(C: number, stride: number, affine: boolean) {
     super();
-    this.op = this.registerModule('op', new Sequential(
-      new ReLU(),
-      new Conv2d(C, C, [1, 7], { stride: [1, stride], padding: [0, 3], bias: false }),
-      new Conv2d(C, C, [7, 1], { stride: [stride, 1], padding: [3, 0], bias: false }),
-      new BatchNorm2d(C, { affine }),
-    ));
+    this.op = this.registerModule(
+      'op',
+      new Sequential(
+        new ReLU(),
+        new Conv2d(C, C, [1, 7], { stride: [1, stride], padding: [0, 3], bias: false }),
+        new Conv2d(C, C, [7, 1], { stride: [stride, 1], padding: [3, 0], bias: false }),
+        new BatchNorm2d(C, { affine }),
+      ),
+    );
   }
   forward(x: Tensor): Tensor {
     return this.op.forward(x);

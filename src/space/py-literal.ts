@@ -10,24 +10,37 @@
  */
 import { SdartsError } from '../util/errors.js';
 
-interface Span { readonly pos: number; readonly end: number }
-export type PyNode = Span & (
-  | { readonly kind: 'int'; readonly value: number }
-  | { readonly kind: 'str'; readonly value: string }
-  | { readonly kind: 'name'; readonly value: string }
-  | { readonly kind: 'list' | 'tuple'; readonly items: readonly PyNode[] }
-  | { readonly kind: 'call'; readonly callee: string; readonly args: readonly PyNode[]; readonly kwargs: readonly PyKwarg[] }
-);
-export interface PyKwarg { readonly name: string; readonly namePos: number; readonly value: PyNode }
-export interface PyArgs { readonly args: PyNode[]; readonly kwargs: PyKwarg[]; readonly end: number }
+interface Span {
+  readonly pos: number;
+  readonly end: number;
+}
+export type PyNode = Span &
+  (
+    | { readonly kind: 'int'; readonly value: number }
+    | { readonly kind: 'str'; readonly value: string }
+    | { readonly kind: 'name'; readonly value: string }
+    | { readonly kind: 'list' | 'tuple'; readonly items: readonly PyNode[] }
+    | { readonly kind: 'call'; readonly callee: string; readonly args: readonly PyNode[]; readonly kwargs: readonly PyKwarg[] }
+  );
+export interface PyKwarg {
+  readonly name: string;
+  readonly namePos: number;
+  readonly value: PyNode;
+}
+export interface PyArgs {
+  readonly args: PyNode[];
+  readonly kwargs: PyKwarg[];
+  readonly end: number;
+}
 
-type Token = Span & (
-  | { kind: 'int'; value: number }
-  | { kind: 'str'; value: string }
-  | { kind: 'name'; value: string }
-  | { kind: 'punct'; value: string }
-  | { kind: 'eof'; value: '' }
-);
+type Token = Span &
+  (
+    | { kind: 'int'; value: number }
+    | { kind: 'str'; value: string }
+    | { kind: 'name'; value: string }
+    | { kind: 'punct'; value: string }
+    | { kind: 'eof'; value: '' }
+  );
 
 /** Describe a token the way an error message shows it. */
 function show(t: Token): string {
@@ -41,7 +54,11 @@ export class PyReader {
   private i = 0;
 
   /** `fn` names the public function in error messages; `code` is the error code thrown. */
-  constructor(readonly text: string, readonly fn: string, readonly code: string) {
+  constructor(
+    readonly text: string,
+    readonly fn: string,
+    readonly code: string,
+  ) {
     this.tokenize();
   }
 
@@ -66,8 +83,14 @@ export class PyReader {
     let p = 0;
     while (p < s.length) {
       const c = s[p]!;
-      if (/\s/.test(c)) { p++; continue; }
-      if (c === '#') { while (p < s.length && s[p] !== '\n') p++; continue; }
+      if (/\s/.test(c)) {
+        p++;
+        continue;
+      }
+      if (c === '#') {
+        while (p < s.length && s[p] !== '\n') p++;
+        continue;
+      }
       const start = p;
       if (/[0-9]/.test(c) || (c === '-' && /[0-9]/.test(s[p + 1] ?? ''))) {
         p++;
@@ -83,8 +106,15 @@ export class PyReader {
         for (;;) {
           if (p >= s.length || s[p] === '\n') this.fail(start, `unterminated string literal`);
           const d = s[p]!;
-          if (d === c) { p++; break; }
-          if (d === '\\' && p + 1 < s.length) { value += s[p + 1]; p += 2; continue; }
+          if (d === c) {
+            p++;
+            break;
+          }
+          if (d === '\\' && p + 1 < s.length) {
+            value += s[p + 1];
+            p += 2;
+            continue;
+          }
           value += d;
           p++;
         }
@@ -189,12 +219,18 @@ export class PyReader {
 /** A node's kind in words, for "expected X but found Y" messages. */
 export function nodeKind(n: PyNode): string {
   switch (n.kind) {
-    case 'int': return `integer ${n.value}`;
-    case 'str': return `string ${JSON.stringify(n.value)}`;
-    case 'name': return `name '${n.value}'`;
-    case 'list': return `a list of ${n.items.length}`;
-    case 'tuple': return `a tuple of ${n.items.length}`;
-    case 'call': return `a call to ${n.callee}()`;
+    case 'int':
+      return `integer ${n.value}`;
+    case 'str':
+      return `string ${JSON.stringify(n.value)}`;
+    case 'name':
+      return `name '${n.value}'`;
+    case 'list':
+      return `a list of ${n.items.length}`;
+    case 'tuple':
+      return `a tuple of ${n.items.length}`;
+    case 'call':
+      return `a call to ${n.callee}()`;
   }
 }
 

@@ -32,7 +32,10 @@ export interface RnnGenotypeJSON {
 
 const FIELDS = ['recurrent', 'concat'] as const;
 
-interface Issue { readonly path: ValuePath; readonly message: string }
+interface Issue {
+  readonly path: ValuePath;
+  readonly message: string;
+}
 
 function check(recurrent: unknown, concat: unknown): Issue | RnnGenotype {
   if (!Array.isArray(recurrent) || recurrent.length === 0) {
@@ -40,7 +43,8 @@ function check(recurrent: unknown, concat: unknown): Issue | RnnGenotype {
   }
   for (let i = 0; i < recurrent.length; i++) {
     const gene: unknown = recurrent[i];
-    if (!Array.isArray(gene) || gene.length !== 2) return { path: ['recurrent', i], message: `expected an (activation, predecessor) pair but received ${describe(gene)}` };
+    if (!Array.isArray(gene) || gene.length !== 2)
+      return { path: ['recurrent', i], message: `expected an (activation, predecessor) pair but received ${describe(gene)}` };
     const [act, pred] = gene as unknown[];
     if (typeof act !== 'string' || !ACTIVATIONS.includes(act)) {
       return { path: ['recurrent', i, 0], message: `unknown activation ${describe(act)}; expected one of ${ACTIVATIONS.join(', ')}` };
@@ -50,7 +54,8 @@ function check(recurrent: unknown, concat: unknown): Issue | RnnGenotype {
     }
   }
   const n = recurrent.length;
-  if (!Array.isArray(concat) || concat.length === 0) return { path: ['concat'], message: `expected a non-empty list of state indices but received ${describe(concat)}` };
+  if (!Array.isArray(concat) || concat.length === 0)
+    return { path: ['concat'], message: `expected a non-empty list of state indices but received ${describe(concat)}` };
   const seen = new Set<number>();
   for (let i = 0; i < concat.length; i++) {
     const s: unknown = concat[i];

@@ -16,12 +16,24 @@ export class SearchCell extends Module {
   readonly preprocess1: Layer;
   readonly ops: ModuleList<MixedOp>;
 
-  constructor(o: { steps: number; multiplier: number; cPP: number; cP: number; C: number; reduction: boolean; reductionPrev: boolean; edges: readonly EdgeOps[] }) {
+  constructor(o: {
+    steps: number;
+    multiplier: number;
+    cPP: number;
+    cP: number;
+    C: number;
+    reduction: boolean;
+    reductionPrev: boolean;
+    edges: readonly EdgeOps[];
+  }) {
     super();
     this.reduction = o.reduction;
     this.steps = o.steps;
     this.multiplier = o.multiplier;
-    this.preprocess0 = this.registerModule('preprocess0', o.reductionPrev ? new FactorizedReduce(o.cPP, o.C, false) : new ReLUConvBN(o.cPP, o.C, 1, 1, 0, false));
+    this.preprocess0 = this.registerModule(
+      'preprocess0',
+      o.reductionPrev ? new FactorizedReduce(o.cPP, o.C, false) : new ReLUConvBN(o.cPP, o.C, 1, 1, 0, false),
+    );
     this.preprocess1 = this.registerModule('preprocess1', new ReLUConvBN(o.cP, o.C, 1, 1, 0, false));
     this.ops = this.registerModule('_ops', new ModuleList<MixedOp>());
     let e = 0;

@@ -7,7 +7,19 @@
  * (the reference's `updateType='weight'`), which is how perturbed weights enter the weight step.
  */
 import { F, keep, noGrad, randn, type Device, type Tensor } from '../tensor/index.js';
-import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Layer, Linear, Module, ModuleList, Sequential, castTensor, moduleTarget, type ModuleTarget } from '../nn/index.js';
+import {
+  AdaptiveAvgPool2d,
+  BatchNorm2d,
+  Conv2d,
+  Layer,
+  Linear,
+  Module,
+  ModuleList,
+  Sequential,
+  castTensor,
+  moduleTarget,
+  type ModuleTarget,
+} from '../nn/index.js';
 import { SearchCell } from './search-cell.js';
 import { getSpace, NUM_EDGES, type SearchSpace, type SpaceName } from './spaces.js';
 import { deriveGenotype, softmaxRows, type Genotype } from './genotype.js';
@@ -48,22 +60,32 @@ export class SearchNetwork extends Module {
     this.numClasses = cfg.numClasses ?? 10;
     const layers = (this.layers = cfg.layers ?? 8);
     this.inChannels = cfg.inChannels ?? 3;
-    const steps = cfg.steps ?? 4, multiplier = cfg.multiplier ?? 4, stemMult = cfg.stemMultiplier ?? 3;
-    for (const [n, v, min] of [['C', C, 2], ['numClasses', this.numClasses, 1], ['layers', layers, 1], ['inChannels', this.inChannels, 1]] as const) {
+    const steps = cfg.steps ?? 4,
+      multiplier = cfg.multiplier ?? 4,
+      stemMult = cfg.stemMultiplier ?? 3;
+    for (const [n, v, min] of [
+      ['C', C, 2],
+      ['numClasses', this.numClasses, 1],
+      ['layers', layers, 1],
+      ['inChannels', this.inChannels, 1],
+    ] as const) {
       if (!Number.isInteger(v) || v < min) throw rangeError('SearchNetwork', n, `an integer >= ${min}`, v);
     }
     if (C % 2) throw rangeError('SearchNetwork', 'C', 'an even integer (FactorizedReduce halves channels)', C);
 
     let cCurr = stemMult * C;
     this.stem = this.registerModule('stem', new Sequential(new Conv2d(this.inChannels, cCurr, 3, { padding: 1, bias: false }), new BatchNorm2d(cCurr)));
-    let cPP = cCurr, cP = cCurr;
+    let cPP = cCurr,
+      cP = cCurr;
     cCurr = C;
     this.cells = this.registerModule('cells', new ModuleList<SearchCell>());
     let reductionPrev = false;
     for (let i = 0; i < layers; i++) {
       const reduction = i === Math.floor(layers / 3) || i === Math.floor((2 * layers) / 3);
       if (reduction) cCurr *= 2;
-      this.cells.append(new SearchCell({ steps, multiplier, cPP, cP, C: cCurr, reduction, reductionPrev, edges: reduction ? this.space.reduce : this.space.normal }));
+      this.cells.append(
+        new SearchCell({ steps, multiplier, cPP, cP, C: cCurr, reduction, reductionPrev, edges: reduction ? this.space.reduce : this.space.normal }),
+      );
       reductionPrev = reduction;
       [cPP, cP] = [cP, multiplier * cCurr];
     }
@@ -100,7 +122,8 @@ export class SearchNetwork extends Module {
    * softmax gradient per cell, which is what makes a step bitwise the reference's (README, reference decisions).
    */
   forward(x: Tensor, archWeights?: ArchWeights): Tensor {
-    if (archWeights !== undefined && archWeights.length !== 2) throw rangeError('SearchNetwork.forward', 'archWeights', '[normal, reduce] simplex weights', `${archWeights.length} tensor(s)`);
+    if (archWeights !== undefined && archWeights.length !== 2)
+      throw rangeError('SearchNetwork.forward', 'archWeights', '[normal, reduce] simplex weights', `${archWeights.length} tensor(s)`);
     let s0 = this.stem.forward(x);
     let s1 = s0;
     for (const cell of this.cells) {

@@ -75,15 +75,7 @@ const S2_OPS: EdgeOps = ['skip_connect', 'sep_conv_3x3'];
 const S3_OPS: EdgeOps = ['none', 'skip_connect', 'sep_conv_3x3'];
 const S4_OPS: EdgeOps = ['noise', 'sep_conv_3x3'];
 // The "DARTS space" of this repo: original DARTS minus 'none' (7 ops, spec §2.2 / quirk 11).
-const S5_OPS: EdgeOps = [
-  'max_pool_3x3',
-  'avg_pool_3x3',
-  'skip_connect',
-  'sep_conv_3x3',
-  'sep_conv_5x5',
-  'dil_conv_3x3',
-  'dil_conv_5x5',
-];
+const S5_OPS: EdgeOps = ['max_pool_3x3', 'avg_pool_3x3', 'skip_connect', 'sep_conv_3x3', 'sep_conv_5x5', 'dil_conv_3x3', 'dil_conv_5x5'];
 
 /**
  * Check a space's shape: 14 edges per cell, every op a known primitive, no duplicate op on an edge,
@@ -96,7 +88,10 @@ export function validateSpace(name: string, normal: readonly EdgeOps[], reduce: 
     throw new SdartsError('ERR_SDARTS_SPACE_INVALID', `validateSpace(): search space '${name}': ${msg}`);
   };
   let numOps = -1;
-  for (const [cell, edges] of [['normal', normal], ['reduce', reduce]] as const) {
+  for (const [cell, edges] of [
+    ['normal', normal],
+    ['reduce', reduce],
+  ] as const) {
     if (!Array.isArray(edges) || edges.length !== NUM_EDGES) {
       fail(`expected ${NUM_EDGES} edge op lists for the ${cell} cell but received ${describe(edges)}`);
     }
@@ -109,12 +104,13 @@ export function validateSpace(name: string, normal: readonly EdgeOps[], reduce: 
       if (ops.every((op: string) => op === 'none')) fail(`${cell} edge ${e}: needs at least one op other than 'none'`);
       if (numOps === -1) numOps = ops.length;
       else if (ops.length !== numOps) {
-        fail(`${cell} edge ${e} has ${ops.length} ops but earlier edges have ${numOps}; all edges of a space must have the same op count (alpha has one column count)`);
+        fail(
+          `${cell} edge ${e} has ${ops.length} ops but earlier edges have ${numOps}; all edges of a space must have the same op count (alpha has one column count)`,
+        );
       }
     });
   }
-  const freezeEdges = (edges: readonly EdgeOps[]): readonly EdgeOps[] =>
-    Object.freeze(edges.map((ops) => Object.freeze([...ops])));
+  const freezeEdges = (edges: readonly EdgeOps[]): readonly EdgeOps[] => Object.freeze(edges.map((ops) => Object.freeze([...ops])));
   return Object.freeze({ name, normal: freezeEdges(normal), reduce: freezeEdges(reduce), numOps });
 }
 
@@ -140,8 +136,5 @@ export function getSpace(name: string): SearchSpace {
   if (isSpaceName(name)) return SPACES[name];
   const lower = name.toLowerCase();
   const hint = isSpaceName(lower) ? ` (names are lower case: did you mean '${lower}'?)` : '';
-  throw new SdartsError(
-    'ERR_SDARTS_SPACE_UNKNOWN',
-    `getSpace(): unknown search space ${describe(name)}${hint}; expected one of ${SPACE_NAMES.join(', ')}`,
-  );
+  throw new SdartsError('ERR_SDARTS_SPACE_UNKNOWN', `getSpace(): unknown search space ${describe(name)}${hint}; expected one of ${SPACE_NAMES.join(', ')}`);
 }

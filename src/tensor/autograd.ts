@@ -25,7 +25,11 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opti
   const retain = boolArg(fn, 'retainGraph', options.retainGraph ?? create);
   const unused = boolArg(fn, 'allowUnused', options.allowUnused ?? false);
   let hs: number[];
-  try { hs = native().autogradGrad(outs, ins, go, retain, create, unused); } catch (e) { return relabel(e, fn); }
+  try {
+    hs = native().autogradGrad(outs, ins, go, retain, create, unused);
+  } catch (e) {
+    return relabel(e, fn);
+  }
   return hs.map((h) => (h < 0 ? null : new Tensor(h)));
 }
 

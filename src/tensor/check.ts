@@ -8,7 +8,10 @@ import { SdartsError, rangeError, typeError } from '../util/errors.js';
 export function tensorArg(fn: string, arg: string, v: unknown): number {
   if (!(v instanceof Tensor)) throw typeError(fn, arg, 'a Tensor', v);
   if (v._h < 0) {
-    throw new SdartsError('ERR_SDARTS_TENSOR_DISPOSED', `Tensor '${arg}' passed to ${fn}() was disposed (by dispose() or at the end of a tidy() scope). Keep it with keep(t) or return it from tidy().`);
+    throw new SdartsError(
+      'ERR_SDARTS_TENSOR_DISPOSED',
+      `Tensor '${arg}' passed to ${fn}() was disposed (by dispose() or at the end of a tidy() scope). Keep it with keep(t) or return it from tidy().`,
+    );
   }
   return v._h;
 }
@@ -79,7 +82,8 @@ export function shapeArg(fn: string, arg: string, v: unknown, allowInfer = false
     const s = v[i];
     if (typeof s !== 'number') throw typeError(fn, `${arg}[${i}]`, 'a non-negative integer', s);
     if (allowInfer && s === -1 && inferred++ === 0) continue;
-    if (!Number.isInteger(s) || s < 0 || s > 2 ** 40) throw rangeError(fn, `${arg}[${i}]`, allowInfer ? 'a non-negative integer (or a single -1)' : 'a non-negative integer', s);
+    if (!Number.isInteger(s) || s < 0 || s > 2 ** 40)
+      throw rangeError(fn, `${arg}[${i}]`, allowInfer ? 'a non-negative integer (or a single -1)' : 'a non-negative integer', s);
   }
   return v as number[];
 }

@@ -46,7 +46,11 @@ function flatten(fn: string, data: NestedArray, shape: number[], dim: number, ou
 }
 
 const TYPED_DTYPE: [new (...a: never[]) => TypedArray, DType][] = [
-  [Float32Array, 'float32'], [Float64Array, 'float64'], [Int32Array, 'int32'], [BigInt64Array, 'int64'], [Uint8Array, 'uint8'],
+  [Float32Array, 'float32'],
+  [Float64Array, 'float64'],
+  [Int32Array, 'int32'],
+  [BigInt64Array, 'int64'],
+  [Uint8Array, 'uint8'],
 ];
 
 function fromTyped(fn: string, data: TypedArray, shape: number[], dtype: DType, device: number): Tensor {
@@ -145,7 +149,10 @@ export function arange(startOrEnd: number, end?: number, step = 1, options?: Cre
 }
 export function linspace(start: number, end: number, steps: number, options?: CreateOptions): Tensor {
   const [dt, dev] = opts('linspace', options);
-  return finish(new Tensor(native().linspace(finiteArg('linspace', 'start', start), finiteArg('linspace', 'end', end), intArg('linspace', 'steps', steps, 0), dt, dev)), options);
+  return finish(
+    new Tensor(native().linspace(finiteArg('linspace', 'start', start), finiteArg('linspace', 'end', end), intArg('linspace', 'steps', steps, 0), dt, dev)),
+    options,
+  );
 }
 export function eye(n: number, m?: number, options?: CreateOptions): Tensor {
   const [dt, dev] = opts('eye', options);
@@ -194,7 +201,15 @@ export function where(cond: Tensor, a: Tensor, b: Tensor | number): Tensor {
 }
 /** addmm(bias, a, b, beta, alpha) = beta·bias + alpha·(a @ b). */
 export function addmm(bias: Tensor, a: Tensor, b: Tensor, beta = 1, alpha = 1): Tensor {
-  return new Tensor(native().addmm(tensorArg('addmm', 'input', bias), tensorArg('addmm', 'mat1', a), tensorArg('addmm', 'mat2', b), finiteArg('addmm', 'beta', beta), finiteArg('addmm', 'alpha', alpha)));
+  return new Tensor(
+    native().addmm(
+      tensorArg('addmm', 'input', bias),
+      tensorArg('addmm', 'mat1', a),
+      tensorArg('addmm', 'mat2', b),
+      finiteArg('addmm', 'beta', beta),
+      finiteArg('addmm', 'alpha', alpha),
+    ),
+  );
 }
 
 /** Bytes of one element of a dtype. */

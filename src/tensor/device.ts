@@ -14,9 +14,12 @@ export function deviceCode(fn: string, d: unknown, arg = 'device'): number {
   const index = m[1] === undefined ? 0 : parseInt(m[1], 10);
   const count = (cudaCount ??= native().cudaDeviceCount());
   if (index >= count) {
-    const why = count === 0
-      ? (native().buildInfo().cudaBuild ? 'no CUDA device is visible on this machine' : 'this addon was built against a CPU-only LibTorch (rebuild with a CUDA torch: see the README, "How LibTorch is found")')
-      : `only ${count} CUDA device(s) are visible`;
+    const why =
+      count === 0
+        ? native().buildInfo().cudaBuild
+          ? 'no CUDA device is visible on this machine'
+          : 'this addon was built against a CPU-only LibTorch (rebuild with a CUDA torch: see the README, "How LibTorch is found")'
+        : `only ${count} CUDA device(s) are visible`;
     throw new SdartsError('ERR_SDARTS_NO_CUDA', `${fn}(): '${arg}' is '${d}' but ${why}. Use device 'cpu'.`);
   }
   return index;

@@ -4,7 +4,14 @@ import { rangeError, typeError } from '../util/errors.js';
 export type DType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'uint8' | 'bool';
 
 export const DTYPE_CODE: Record<DType, number> = {
-  uint8: 0, int32: 3, int64: 4, float16: 5, float32: 6, float64: 7, bool: 11, bfloat16: 15,
+  uint8: 0,
+  int32: 3,
+  int64: 4,
+  float16: 5,
+  float32: 6,
+  float64: 7,
+  bool: 11,
+  bfloat16: 15,
 };
 
 const CODE_DTYPE = new Map<number, DType>(Object.entries(DTYPE_CODE).map(([k, v]) => [v, k as DType]));
@@ -12,7 +19,14 @@ const CODE_DTYPE = new Map<number, DType>(Object.entries(DTYPE_CODE).map(([k, v]
 export const DTYPES = Object.keys(DTYPE_CODE) as DType[];
 
 export const BYTES_PER_ELEMENT: Record<DType, number> = {
-  uint8: 1, int32: 4, int64: 8, float16: 2, float32: 4, float64: 8, bool: 1, bfloat16: 2,
+  uint8: 1,
+  int32: 4,
+  int64: 8,
+  float16: 2,
+  float32: 4,
+  float64: 8,
+  bool: 1,
+  bfloat16: 2,
 };
 
 export function isFloating(d: DType): boolean {

@@ -14,7 +14,12 @@ function need4d(fn: string, x: Tensor): void {
   if (nd !== 4 && nd !== 3) throw rangeError(fn, 'input', 'a 3-d (C,H,W) or 4-d (N,C,H,W) tensor', `a ${nd}-d tensor of shape [${x.shape.join(', ')}]`);
 }
 
-export interface Conv2dOptions { stride?: Pair; padding?: Pair; dilation?: Pair; groups?: number }
+export interface Conv2dOptions {
+  stride?: Pair;
+  padding?: Pair;
+  dilation?: Pair;
+  groups?: number;
+}
 
 export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, o: Conv2dOptions = {}): Tensor {
   const fn = 'conv2d';
@@ -22,11 +27,26 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, o: C
   const w = tensorArg(fn, 'weight', weight);
   need4d(fn, input);
   if (weight.ndim !== 4) throw rangeError(fn, 'weight', 'a 4-d tensor (out, in/groups, kH, kW)', `shape [${weight.shape.join(', ')}]`);
-  return new Tensor(native().conv2d(x, w, optTensorArg(fn, 'bias', bias), pairArg(fn, 'stride', o.stride ?? 1, 1),
-    pairArg(fn, 'padding', o.padding ?? 0, 0), pairArg(fn, 'dilation', o.dilation ?? 1, 1), intArg(fn, 'groups', o.groups ?? 1, 1)));
+  return new Tensor(
+    native().conv2d(
+      x,
+      w,
+      optTensorArg(fn, 'bias', bias),
+      pairArg(fn, 'stride', o.stride ?? 1, 1),
+      pairArg(fn, 'padding', o.padding ?? 0, 0),
+      pairArg(fn, 'dilation', o.dilation ?? 1, 1),
+      intArg(fn, 'groups', o.groups ?? 1, 1),
+    ),
+  );
 }
 
-export interface BatchNormOptions { weight?: Tensor | null; bias?: Tensor | null; training?: boolean; momentum?: number; eps?: number }
+export interface BatchNormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  training?: boolean;
+  momentum?: number;
+  eps?: number;
+}
 
 /**
  * F.batch_norm(input, running_mean, running_var, weight, bias, training=False, momentum=0.1, eps=1e-5).
@@ -39,12 +59,26 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
   if (!training && (runningMean === null || runningVar === null)) {
     throw rangeError(fn, 'runningMean', 'running statistics when training is false', runningMean);
   }
-  return new Tensor(native().batchNorm(x, optTensorArg(fn, 'weight', o.weight), optTensorArg(fn, 'bias', o.bias),
-    optTensorArg(fn, 'runningMean', runningMean), optTensorArg(fn, 'runningVar', runningVar), training,
-    finiteArg(fn, 'momentum', o.momentum ?? 0.1), finiteArg(fn, 'eps', o.eps ?? 1e-5)));
+  return new Tensor(
+    native().batchNorm(
+      x,
+      optTensorArg(fn, 'weight', o.weight),
+      optTensorArg(fn, 'bias', o.bias),
+      optTensorArg(fn, 'runningMean', runningMean),
+      optTensorArg(fn, 'runningVar', runningVar),
+      training,
+      finiteArg(fn, 'momentum', o.momentum ?? 0.1),
+      finiteArg(fn, 'eps', o.eps ?? 1e-5),
+    ),
+  );
 }
 
-export interface MaxPool2dOptions { stride?: Pair | null; padding?: Pair; dilation?: Pair; ceilMode?: boolean }
+export interface MaxPool2dOptions {
+  stride?: Pair | null;
+  padding?: Pair;
+  dilation?: Pair;
+  ceilMode?: boolean;
+}
 
 export function maxPool2d(input: Tensor, kernelSize: Pair, o: MaxPool2dOptions = {}): Tensor {
   const fn = 'maxPool2d';
@@ -57,7 +91,13 @@ export function maxPool2d(input: Tensor, kernelSize: Pair, o: MaxPool2dOptions =
   return new Tensor(native().maxPool2d(x, k, s, p, pairArg(fn, 'dilation', o.dilation ?? 1, 1), boolArg(fn, 'ceilMode', o.ceilMode ?? false)));
 }
 
-export interface AvgPool2dOptions { stride?: Pair | null; padding?: Pair; ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | null }
+export interface AvgPool2dOptions {
+  stride?: Pair | null;
+  padding?: Pair;
+  ceilMode?: boolean;
+  countIncludePad?: boolean;
+  divisorOverride?: number | null;
+}
 
 export function avgPool2d(input: Tensor, kernelSize: Pair, o: AvgPool2dOptions = {}): Tensor {
   const fn = 'avgPool2d';
@@ -68,7 +108,9 @@ export function avgPool2d(input: Tensor, kernelSize: Pair, o: AvgPool2dOptions =
   const p = pairArg(fn, 'padding', o.padding ?? 0, 0);
   if (p[0]! * 2 > k[0]! || p[1]! * 2 > k[1]!) throw rangeError(fn, 'padding', `at most half the kernel size (${k.join('x')})`, o.padding);
   const div = o.divisorOverride === undefined || o.divisorOverride === null ? null : intArg(fn, 'divisorOverride', o.divisorOverride, 1);
-  return new Tensor(native().avgPool2d(x, k, s, p, boolArg(fn, 'ceilMode', o.ceilMode ?? false), boolArg(fn, 'countIncludePad', o.countIncludePad ?? true), div));
+  return new Tensor(
+    native().avgPool2d(x, k, s, p, boolArg(fn, 'ceilMode', o.ceilMode ?? false), boolArg(fn, 'countIncludePad', o.countIncludePad ?? true), div),
+  );
 }
 
 export function adaptiveAvgPool2d(input: Tensor, outputSize: Pair): Tensor {
@@ -83,9 +125,18 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Ten
   return new Tensor(native().linear(tensorArg(fn, 'input', input), tensorArg(fn, 'weight', weight), optTensorArg(fn, 'bias', bias)));
 }
 
-export function relu(x: Tensor): Tensor { tensorArg('relu', 'input', x); return x.relu(); }
-export function tanh(x: Tensor): Tensor { tensorArg('tanh', 'input', x); return x.tanh(); }
-export function sigmoid(x: Tensor): Tensor { tensorArg('sigmoid', 'input', x); return x.sigmoid(); }
+export function relu(x: Tensor): Tensor {
+  tensorArg('relu', 'input', x);
+  return x.relu();
+}
+export function tanh(x: Tensor): Tensor {
+  tensorArg('tanh', 'input', x);
+  return x.tanh();
+}
+export function sigmoid(x: Tensor): Tensor {
+  tensorArg('sigmoid', 'input', x);
+  return x.sigmoid();
+}
 
 export function softmax(input: Tensor, dim: number): Tensor {
   const x = tensorArg('softmax', 'input', input);
@@ -101,21 +152,40 @@ function reductionArg(fn: string, r: unknown): number {
   return REDUCTION[r as Reduction];
 }
 
-export interface LossOptions { weight?: Tensor | null; reduction?: Reduction; ignoreIndex?: number }
+export interface LossOptions {
+  weight?: Tensor | null;
+  reduction?: Reduction;
+  ignoreIndex?: number;
+}
 
 /** F.cross_entropy: class-index targets (int64) or class probabilities; optional label smoothing. */
 export function crossEntropy(input: Tensor, target: Tensor, o: LossOptions & { labelSmoothing?: number } = {}): Tensor {
   const fn = 'crossEntropy';
   const x = tensorArg(fn, 'input', input);
   const t = tensorArg(fn, 'target', target);
-  return new Tensor(native().crossEntropy(x, t, optTensorArg(fn, 'weight', o.weight), reductionArg(fn, o.reduction ?? 'mean'),
-    intArg(fn, 'ignoreIndex', o.ignoreIndex ?? -100), probArg(fn, 'labelSmoothing', o.labelSmoothing ?? 0)));
+  return new Tensor(
+    native().crossEntropy(
+      x,
+      t,
+      optTensorArg(fn, 'weight', o.weight),
+      reductionArg(fn, o.reduction ?? 'mean'),
+      intArg(fn, 'ignoreIndex', o.ignoreIndex ?? -100),
+      probArg(fn, 'labelSmoothing', o.labelSmoothing ?? 0),
+    ),
+  );
 }
 
 export function nllLoss(input: Tensor, target: Tensor, o: LossOptions = {}): Tensor {
   const fn = 'nllLoss';
-  return new Tensor(native().nllLoss(tensorArg(fn, 'input', input), tensorArg(fn, 'target', target), optTensorArg(fn, 'weight', o.weight),
-    reductionArg(fn, o.reduction ?? 'mean'), intArg(fn, 'ignoreIndex', o.ignoreIndex ?? -100)));
+  return new Tensor(
+    native().nllLoss(
+      tensorArg(fn, 'input', input),
+      tensorArg(fn, 'target', target),
+      optTensorArg(fn, 'weight', o.weight),
+      reductionArg(fn, o.reduction ?? 'mean'),
+      intArg(fn, 'ignoreIndex', o.ignoreIndex ?? -100),
+    ),
+  );
 }
 
 export function dropout(input: Tensor, p = 0.5, training = true): Tensor {

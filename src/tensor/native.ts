@@ -162,11 +162,19 @@ function loadAddon(): NativeAddon {
     let libtorch = 'unknown';
     try {
       libtorch = JSON.parse(readFileSync(join(PROJECT_ROOT, 'build', 'libtorch.json'), 'utf8')).root;
-    } catch { /* no record of the build */ }
+    } catch {
+      /* no record of the build */
+    }
     const hints = [
-      /libtorch|libc10|libtorch_cpu/.test(msg) ? `LibTorch's shared libraries were not found: the addon was built against ${libtorch}; if that folder moved or was deleted, run \`npm install\` again.` : '',
-      /undefined symbol|GLIBCXX|CXXABI/.test(msg) ? 'An ABI/version mismatch between the addon and LibTorch (or libstdc++): rebuild with `rm -rf build && npm install`.' : '',
-      /libcuda|libcudart|libnvrtc|cublas|cudnn/.test(msg) ? 'CUDA libraries of the CUDA LibTorch build are missing: install the NVIDIA driver/CUDA runtime, or build against a CPU LibTorch (LIBTORCH=... npm install).' : '',
+      /libtorch|libc10|libtorch_cpu/.test(msg)
+        ? `LibTorch's shared libraries were not found: the addon was built against ${libtorch}; if that folder moved or was deleted, run \`npm install\` again.`
+        : '',
+      /undefined symbol|GLIBCXX|CXXABI/.test(msg)
+        ? 'An ABI/version mismatch between the addon and LibTorch (or libstdc++): rebuild with `rm -rf build && npm install`.'
+        : '',
+      /libcuda|libcudart|libnvrtc|cublas|cudnn/.test(msg)
+        ? 'CUDA libraries of the CUDA LibTorch build are missing: install the NVIDIA driver/CUDA runtime, or build against a CPU LibTorch (LIBTORCH=... npm install).'
+        : '',
       /NODE_MODULE_VERSION|napi/i.test(msg) ? 'The addon was built for another Node.js version: rebuild with `npm install`.' : '',
     ].filter(Boolean);
     throw new SdartsError(

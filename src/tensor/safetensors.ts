@@ -13,7 +13,14 @@ import { SdartsError, typeError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 
 const TO_ST: Record<DType, string> = {
-  float32: 'F32', float64: 'F64', float16: 'F16', bfloat16: 'BF16', int64: 'I64', int32: 'I32', uint8: 'U8', bool: 'BOOL',
+  float32: 'F32',
+  float64: 'F64',
+  float16: 'F16',
+  bfloat16: 'BF16',
+  int64: 'I64',
+  int32: 'I32',
+  uint8: 'U8',
+  bool: 'BOOL',
 };
 const FROM_ST = new Map<string, DType>(Object.entries(TO_ST).map(([k, v]) => [v, k as DType]));
 
@@ -54,7 +61,10 @@ export function encodeSafetensors(tensors: NamedTensors, metadata?: Record<strin
 }
 
 function corrupt(source: string, what: string): SdartsError {
-  return new SdartsError('ERR_SDARTS_SAFETENSORS_FORMAT', `${source} is not a valid safetensors file: ${what}. Re-save it, or check that it is the file you meant.`);
+  return new SdartsError(
+    'ERR_SDARTS_SAFETENSORS_FORMAT',
+    `${source} is not a valid safetensors file: ${what}. Re-save it, or check that it is the file you meant.`,
+  );
 }
 
 /** Parse safetensors bytes into tensors on `device`. Validates the header fully before allocating. */
@@ -62,7 +72,8 @@ export function decodeSafetensors(bytes: Uint8Array, device: Device = 'cpu', sou
   const dev = deviceCode('decodeSafetensors', device);
   if (bytes.length < 8) throw corrupt(source, `only ${bytes.length} bytes (truncated)`);
   const hlen = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
-  if (hlen > bytes.length - 8 || hlen > 100_000_000) throw corrupt(source, `header length ${hlen} exceeds the file size ${bytes.length} (truncated or not safetensors)`);
+  if (hlen > bytes.length - 8 || hlen > 100_000_000)
+    throw corrupt(source, `header length ${hlen} exceeds the file size ${bytes.length} (truncated or not safetensors)`);
   let header: Record<string, unknown>;
   try {
     header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 8, hlen).toString('utf8'));
@@ -82,11 +93,16 @@ export function decodeSafetensors(bytes: Uint8Array, device: Device = 'cpu', sou
     const shape = e.shape;
     if (!Array.isArray(shape) || !shape.every((s) => Number.isInteger(s) && s >= 0)) throw corrupt(source, `tensor '${name}' has an invalid shape`);
     const offs = e.data_offsets;
-    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isInteger(o) && o >= 0)) throw corrupt(source, `tensor '${name}' has invalid data_offsets`);
+    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isInteger(o) && o >= 0))
+      throw corrupt(source, `tensor '${name}' has invalid data_offsets`);
     const [b, en] = offs as [number, number];
     const numel = (shape as number[]).reduce((a, s) => a * s, 1);
     if (en < b || en > dataLen) throw corrupt(source, `tensor '${name}' data [${b}, ${en}) lies outside the ${dataLen} data bytes (truncated?)`);
-    if (en - b !== numel * BYTES_PER_ELEMENT[dtype]) throw corrupt(source, `tensor '${name}' has ${en - b} bytes but shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${numel * BYTES_PER_ELEMENT[dtype]}`);
+    if (en - b !== numel * BYTES_PER_ELEMENT[dtype])
+      throw corrupt(
+        source,
+        `tensor '${name}' has ${en - b} bytes but shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${numel * BYTES_PER_ELEMENT[dtype]}`,
+      );
     covered += en - b;
     entries.push([name, dtype, shape as number[], b, en]);
   }

@@ -126,7 +126,10 @@ export function tidy<T>(fn: () => T): T {
   scopes.pop();
   if (result instanceof Promise) {
     for (const t of scope) if (!t._kept) release(t);
-    throw new SdartsError('ERR_SDARTS_TIDY_ASYNC', 'tidy() takes a synchronous function; it returned a Promise. Await outside tidy and make each step synchronous.');
+    throw new SdartsError(
+      'ERR_SDARTS_TIDY_ASYNC',
+      'tidy() takes a synchronous function; it returned a Promise. Await outside tidy and make each step synchronous.',
+    );
   }
   const out = new Set<Tracked>();
   collect(result, out);

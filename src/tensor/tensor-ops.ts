@@ -7,9 +7,7 @@ import { Tensor, wrapList } from './tensor.js';
 import { BinaryOp, UnaryOp, type BinaryOpName, type UnaryOpName } from './opcodes.js';
 import { dtypeCode, type DType } from './dtype.js';
 import { deviceCode, type Device } from './device.js';
-import {
-  boolArg, dimArg, dimsArg, finiteArg, intArg, numberArg, optTensorArg, probArg, relabel, scalarArg, shapeArg, tensorArg,
-} from './check.js';
+import { boolArg, dimArg, dimsArg, finiteArg, intArg, numberArg, optTensorArg, probArg, relabel, scalarArg, shapeArg, tensorArg } from './check.js';
 import { typeError } from '../util/errors.js';
 
 type Other = Tensor | number | boolean;
@@ -18,20 +16,74 @@ type UnaryFn = () => Tensor;
 
 declare module './tensor.js' {
   interface Tensor {
-    add: BinaryFn; sub: BinaryFn; mul: BinaryFn; div: BinaryFn; pow: BinaryFn; maximum: BinaryFn; minimum: BinaryFn;
-    eq: BinaryFn; ne: BinaryFn; lt: BinaryFn; le: BinaryFn; gt: BinaryFn; ge: BinaryFn;
-    logicalAnd: BinaryFn; logicalOr: BinaryFn; remainder: BinaryFn; floorDivide: BinaryFn;
+    add: BinaryFn;
+    sub: BinaryFn;
+    mul: BinaryFn;
+    div: BinaryFn;
+    pow: BinaryFn;
+    maximum: BinaryFn;
+    minimum: BinaryFn;
+    eq: BinaryFn;
+    ne: BinaryFn;
+    lt: BinaryFn;
+    le: BinaryFn;
+    gt: BinaryFn;
+    ge: BinaryFn;
+    logicalAnd: BinaryFn;
+    logicalOr: BinaryFn;
+    remainder: BinaryFn;
+    floorDivide: BinaryFn;
     /** other - this (scalar or tensor), PyTorch's torch.rsub. */
     rsub: BinaryFn;
-    add_(other: Other, alpha?: number): Tensor; sub_(other: Other, alpha?: number): Tensor;
-    mul_(other: Other): Tensor; div_(other: Other): Tensor; pow_(other: Other): Tensor;
-    neg: UnaryFn; abs: UnaryFn; sign: UnaryFn; exp: UnaryFn; log: UnaryFn; sqrt: UnaryFn; rsqrt: UnaryFn; relu: UnaryFn;
-    tanh: UnaryFn; sigmoid: UnaryFn; floor: UnaryFn; ceil: UnaryFn; round: UnaryFn; reciprocal: UnaryFn; square: UnaryFn;
-    sin: UnaryFn; cos: UnaryFn; log1p: UnaryFn; expm1: UnaryFn; logicalNot: UnaryFn; isnan: UnaryFn; trunc: UnaryFn;
-    log2: UnaryFn; isfinite: UnaryFn;
-    neg_: UnaryFn; abs_: UnaryFn; sign_: UnaryFn; exp_: UnaryFn; log_: UnaryFn; sqrt_: UnaryFn; rsqrt_: UnaryFn;
-    relu_: UnaryFn; tanh_: UnaryFn; sigmoid_: UnaryFn; floor_: UnaryFn; ceil_: UnaryFn; round_: UnaryFn;
-    reciprocal_: UnaryFn; square_: UnaryFn; sin_: UnaryFn; cos_: UnaryFn; log1p_: UnaryFn; expm1_: UnaryFn; trunc_: UnaryFn;
+    add_(other: Other, alpha?: number): Tensor;
+    sub_(other: Other, alpha?: number): Tensor;
+    mul_(other: Other): Tensor;
+    div_(other: Other): Tensor;
+    pow_(other: Other): Tensor;
+    neg: UnaryFn;
+    abs: UnaryFn;
+    sign: UnaryFn;
+    exp: UnaryFn;
+    log: UnaryFn;
+    sqrt: UnaryFn;
+    rsqrt: UnaryFn;
+    relu: UnaryFn;
+    tanh: UnaryFn;
+    sigmoid: UnaryFn;
+    floor: UnaryFn;
+    ceil: UnaryFn;
+    round: UnaryFn;
+    reciprocal: UnaryFn;
+    square: UnaryFn;
+    sin: UnaryFn;
+    cos: UnaryFn;
+    log1p: UnaryFn;
+    expm1: UnaryFn;
+    logicalNot: UnaryFn;
+    isnan: UnaryFn;
+    trunc: UnaryFn;
+    log2: UnaryFn;
+    isfinite: UnaryFn;
+    neg_: UnaryFn;
+    abs_: UnaryFn;
+    sign_: UnaryFn;
+    exp_: UnaryFn;
+    log_: UnaryFn;
+    sqrt_: UnaryFn;
+    rsqrt_: UnaryFn;
+    relu_: UnaryFn;
+    tanh_: UnaryFn;
+    sigmoid_: UnaryFn;
+    floor_: UnaryFn;
+    ceil_: UnaryFn;
+    round_: UnaryFn;
+    reciprocal_: UnaryFn;
+    square_: UnaryFn;
+    sin_: UnaryFn;
+    cos_: UnaryFn;
+    log1p_: UnaryFn;
+    expm1_: UnaryFn;
+    trunc_: UnaryFn;
     clamp(min?: number | null, max?: number | null): Tensor;
     clamp_(min?: number | null, max?: number | null): Tensor;
     addcmul_(t1: Tensor, t2: Tensor, value?: number): Tensor;
@@ -39,14 +91,19 @@ declare module './tensor.js' {
     lerp_(end: Tensor, weight: number): Tensor;
     sum(dim?: number | number[] | null, keepdim?: boolean, dtype?: DType): Tensor;
     mean(dim?: number | number[] | null, keepdim?: boolean): Tensor;
-    max(): Tensor; max(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
-    min(): Tensor; min(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
+    max(): Tensor;
+    max(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
+    min(): Tensor;
+    min(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
     argmax(dim?: number | null, keepdim?: boolean): Tensor;
     argmin(dim?: number | null, keepdim?: boolean): Tensor;
     topk(k: number, dim?: number, largest?: boolean, sorted?: boolean): { values: Tensor; indices: Tensor };
     norm(p?: number, dim?: number | number[] | null, keepdim?: boolean): Tensor;
-    any(): Tensor; all(): Tensor;
-    matmul(other: Tensor): Tensor; mm(other: Tensor): Tensor; bmm(other: Tensor): Tensor;
+    any(): Tensor;
+    all(): Tensor;
+    matmul(other: Tensor): Tensor;
+    mm(other: Tensor): Tensor;
+    bmm(other: Tensor): Tensor;
     view(...shape: number[] | [number[]]): Tensor;
     reshape(...shape: number[] | [number[]]): Tensor;
     permute(...dims: number[] | [number[]]): Tensor;
@@ -74,7 +131,10 @@ declare module './tensor.js' {
     indexPut_(indices: (Tensor | null)[], values: Tensor, accumulate?: boolean): Tensor;
     clone(): Tensor;
     to(target: Device | DType | { device?: Device; dtype?: DType; copy?: boolean }): Tensor;
-    cpu(): Tensor; float(): Tensor; double(): Tensor; long(): Tensor;
+    cpu(): Tensor;
+    float(): Tensor;
+    double(): Tensor;
+    long(): Tensor;
     copy_(src: Tensor): Tensor;
     zero_(): Tensor;
     fill_(value: number | boolean): Tensor;
@@ -99,14 +159,20 @@ function binary(name: BinaryOpName): BinaryFn {
       try {
         if (alpha !== 1) return new Tensor(N().binary(code, a, b, alpha));
         const n = N();
-        ARG_SLOTS[0] = code; ARG_SLOTS[1] = a; ARG_SLOTS[2] = b;
+        ARG_SLOTS[0] = code;
+        ARG_SLOTS[1] = a;
+        ARG_SLOTS[2] = b;
         return new Tensor(n.binaryFast());
-      } catch (e) { return relabel(e, name); }
+      } catch (e) {
+        return relabel(e, name);
+      }
     }
     if (typeof other !== 'number' && typeof other !== 'boolean') throw typeError(name, 'other', 'a Tensor, number or boolean', other);
     try {
       return new Tensor(alpha === 1 ? N().binaryScalar1(code, a, other) : N().binaryScalar(code, a, other, alpha));
-    } catch (e) { return relabel(e, name); }
+    } catch (e) {
+      return relabel(e, name);
+    }
   };
 }
 
@@ -127,23 +193,53 @@ for (const name of ['add', 'sub', 'mul', 'div', 'pow'] as const) {
     try {
       if (other instanceof Tensor) N().binary_(code, a, tensorArg(`${name}_`, 'other', other), alpha);
       else N().binaryScalar_(code, a, scalarArg(`${name}_`, 'other', other), alpha);
-    } catch (e) { relabel(e, `${name}_`); }
+    } catch (e) {
+      relabel(e, `${name}_`);
+    }
     return this;
   };
 }
 
-const INPLACE_UNARY = new Set<UnaryOpName>(['neg', 'abs', 'sign', 'exp', 'log', 'sqrt', 'rsqrt', 'relu', 'tanh', 'sigmoid',
-  'floor', 'ceil', 'round', 'reciprocal', 'square', 'sin', 'cos', 'log1p', 'expm1', 'trunc']);
+const INPLACE_UNARY = new Set<UnaryOpName>([
+  'neg',
+  'abs',
+  'sign',
+  'exp',
+  'log',
+  'sqrt',
+  'rsqrt',
+  'relu',
+  'tanh',
+  'sigmoid',
+  'floor',
+  'ceil',
+  'round',
+  'reciprocal',
+  'square',
+  'sin',
+  'cos',
+  'log1p',
+  'expm1',
+  'trunc',
+]);
 for (const name of Object.keys(UnaryOp) as UnaryOpName[]) {
   const code = UnaryOp[name];
   P[name] = function (this: Tensor): Tensor {
     const a = this.h;
-    try { return new Tensor(N().unary(code, a)); } catch (e) { return relabel(e, name); }
+    try {
+      return new Tensor(N().unary(code, a));
+    } catch (e) {
+      return relabel(e, name);
+    }
   };
   if (INPLACE_UNARY.has(name)) {
     P[`${name}_`] = function (this: Tensor): Tensor {
       const a = this.h;
-      try { N().unary_(code, a); } catch (e) { relabel(e, `${name}_`); }
+      try {
+        N().unary_(code, a);
+      } catch (e) {
+        relabel(e, `${name}_`);
+      }
       return this;
     };
   }
@@ -183,13 +279,18 @@ P['sum'] = function (this: Tensor, dim?: number | number[] | null, keepdim = fal
 P['mean'] = function (this: Tensor, dim?: number | number[] | null, keepdim = false): Tensor {
   return new Tensor(N().mean(this.h, optDims('mean', this, dim), boolArg('mean', 'keepdim', keepdim)));
 };
-for (const [name, all, byDim] of [['max', 'maxAll', 'maxDim'], ['min', 'minAll', 'minDim']] as const) {
+for (const [name, all, byDim] of [
+  ['max', 'maxAll', 'maxDim'],
+  ['min', 'minAll', 'minDim'],
+] as const) {
   P[name] = function (this: Tensor, dim?: number, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
     try {
       if (dim === undefined) return new Tensor(N()[all](this.h));
       const [v, i] = wrapList(N()[byDim](this.h, dimArg(name, 'dim', dim, this.ndim), boolArg(name, 'keepdim', keepdim)));
       return { values: v!, indices: i! };
-    } catch (e) { return relabel(e, name); }
+    } catch (e) {
+      return relabel(e, name);
+    }
   };
 }
 for (const name of ['argmax', 'argmin'] as const) {
@@ -207,10 +308,16 @@ P['topk'] = function (this: Tensor, k: number, dim = -1, largest = true, sorted 
 P['norm'] = function (this: Tensor, p = 2, dim?: number | number[] | null, keepdim = false): Tensor {
   return new Tensor(N().norm(this.h, numberArg('norm', 'p', p), optDims('norm', this, dim), boolArg('norm', 'keepdim', keepdim)));
 };
-P['any'] = function (this: Tensor): Tensor { return new Tensor(N().any(this.h)); };
-P['all'] = function (this: Tensor): Tensor { return new Tensor(N().all(this.h)); };
+P['any'] = function (this: Tensor): Tensor {
+  return new Tensor(N().any(this.h));
+};
+P['all'] = function (this: Tensor): Tensor {
+  return new Tensor(N().all(this.h));
+};
 for (const name of ['matmul', 'mm', 'bmm'] as const) {
-  P[name] = function (this: Tensor, other: Tensor): Tensor { return new Tensor(N()[name](this.h, tensorArg(name, 'other', other))); };
+  P[name] = function (this: Tensor, other: Tensor): Tensor {
+    return new Tensor(N()[name](this.h, tensorArg(name, 'other', other)));
+  };
 }
 
 // ---- shapes ----
@@ -218,22 +325,35 @@ function varShape(fn: string, args: unknown[], allowInfer: boolean): number[] {
   const v = args.length === 1 && Array.isArray(args[0]) ? args[0] : args;
   return shapeArg(fn, 'shape', v, allowInfer);
 }
-P['view'] = function (this: Tensor, ...s: unknown[]): Tensor { return new Tensor(N().view(this.h, varShape('view', s, true))); };
-P['reshape'] = function (this: Tensor, ...s: unknown[]): Tensor { return new Tensor(N().reshape(this.h, varShape('reshape', s, true))); };
+P['view'] = function (this: Tensor, ...s: unknown[]): Tensor {
+  return new Tensor(N().view(this.h, varShape('view', s, true)));
+};
+P['reshape'] = function (this: Tensor, ...s: unknown[]): Tensor {
+  return new Tensor(N().reshape(this.h, varShape('reshape', s, true)));
+};
 P['expand'] = function (this: Tensor, ...s: unknown[]): Tensor {
   const v = (s.length === 1 && Array.isArray(s[0]) ? s[0] : s) as unknown[];
   v.forEach((x, i) => intArg('expand', `shape[${i}]`, x, -1));
   return new Tensor(N().expand(this.h, v as number[]));
 };
-P['repeat'] = function (this: Tensor, ...s: unknown[]): Tensor { return new Tensor(N().repeat(this.h, varShape('repeat', s, false))); };
+P['repeat'] = function (this: Tensor, ...s: unknown[]): Tensor {
+  return new Tensor(N().repeat(this.h, varShape('repeat', s, false)));
+};
 P['permute'] = function (this: Tensor, ...d: unknown[]): Tensor {
   const dims = (d.length === 1 && Array.isArray(d[0]) ? d[0] : d) as unknown[];
-  return new Tensor(N().permute(this.h, dims.map((x, i) => dimArg('permute', `dims[${i}]`, x, this.ndim))));
+  return new Tensor(
+    N().permute(
+      this.h,
+      dims.map((x, i) => dimArg('permute', `dims[${i}]`, x, this.ndim)),
+    ),
+  );
 };
 P['transpose'] = function (this: Tensor, d0: number, d1: number): Tensor {
   return new Tensor(N().transpose(this.h, dimArg('transpose', 'dim0', d0, this.ndim), dimArg('transpose', 'dim1', d1, this.ndim)));
 };
-P['contiguous'] = function (this: Tensor): Tensor { return new Tensor(N().contiguous(this.h)); };
+P['contiguous'] = function (this: Tensor): Tensor {
+  return new Tensor(N().contiguous(this.h));
+};
 P['narrow'] = function (this: Tensor, dim: number, start: number, length: number): Tensor {
   return new Tensor(N().narrow(this.h, dimArg('narrow', 'dim', dim, this.ndim), intArg('narrow', 'start', start), intArg('narrow', 'length', length, 0)));
 };
@@ -254,7 +374,9 @@ P['unsqueeze'] = function (this: Tensor, dim: number): Tensor {
 P['flatten'] = function (this: Tensor, startDim = 0, endDim = -1): Tensor {
   return new Tensor(N().flatten(this.h, dimArg('flatten', 'startDim', startDim, this.ndim), dimArg('flatten', 'endDim', endDim, this.ndim)));
 };
-P['flip'] = function (this: Tensor, dims: number | number[]): Tensor { return new Tensor(N().flip(this.h, dimsArg('flip', 'dims', dims, this.ndim))); };
+P['flip'] = function (this: Tensor, dims: number | number[]): Tensor {
+  return new Tensor(N().flip(this.h, dimsArg('flip', 'dims', dims, this.ndim)));
+};
 P['split'] = function (this: Tensor, size: number | number[], dim = 0): Tensor[] {
   const d = dimArg('split', 'dim', dim, this.ndim);
   const s = Array.isArray(size) ? shapeArg('split', 'splitSizes', size) : intArg('split', 'splitSize', size, 1);
@@ -287,18 +409,32 @@ P['maskedFill_'] = function (this: Tensor, mask: Tensor, value: number | boolean
   return this;
 };
 P['index'] = function (this: Tensor, ...indices: (Tensor | null)[]): Tensor {
-  return new Tensor(N().index(this.h, indices.map((t, k) => optTensorArg('index', `indices[${k}]`, t))));
+  return new Tensor(
+    N().index(
+      this.h,
+      indices.map((t, k) => optTensorArg('index', `indices[${k}]`, t)),
+    ),
+  );
 };
 P['indexPut_'] = function (this: Tensor, indices: (Tensor | null)[], values: Tensor, accumulate = false): Tensor {
   if (!Array.isArray(indices)) throw typeError('indexPut_', 'indices', 'an array of Tensors or null', indices);
-  N().indexPut_(this.h, indices.map((t, k) => optTensorArg('indexPut_', `indices[${k}]`, t)), tensorArg('indexPut_', 'values', values), boolArg('indexPut_', 'accumulate', accumulate));
+  N().indexPut_(
+    this.h,
+    indices.map((t, k) => optTensorArg('indexPut_', `indices[${k}]`, t)),
+    tensorArg('indexPut_', 'values', values),
+    boolArg('indexPut_', 'accumulate', accumulate),
+  );
   return this;
 };
 
 // ---- copies and conversions ----
-P['clone'] = function (this: Tensor): Tensor { return new Tensor(N().clone(this.h)); };
+P['clone'] = function (this: Tensor): Tensor {
+  return new Tensor(N().clone(this.h));
+};
 P['to'] = function (this: Tensor, target: unknown): Tensor {
-  let device: unknown = this.device, dtype: unknown = this.dtype, copy = false;
+  let device: unknown = this.device,
+    dtype: unknown = this.dtype,
+    copy = false;
   if (typeof target === 'string') {
     if (target === 'cpu' || target.startsWith('cuda')) device = target;
     else dtype = target;
@@ -312,15 +448,37 @@ P['to'] = function (this: Tensor, target: unknown): Tensor {
   }
   return new Tensor(N().to(this.h, deviceCode('to', device), dtypeCode('to', dtype), copy));
 };
-P['cpu'] = function (this: Tensor): Tensor { return this.to('cpu'); };
-P['float'] = function (this: Tensor): Tensor { return this.to('float32'); };
-P['double'] = function (this: Tensor): Tensor { return this.to('float64'); };
-P['long'] = function (this: Tensor): Tensor { return this.to('int64'); };
-P['copy_'] = function (this: Tensor, src: Tensor): Tensor { N().copy_(this.h, tensorArg('copy_', 'src', src)); return this; };
-P['zero_'] = function (this: Tensor): Tensor { N().zero_(this.h); return this; };
-P['fill_'] = function (this: Tensor, v: number | boolean): Tensor { N().fill_(this.h, scalarArg('fill_', 'value', v)); return this; };
-P['detach'] = function (this: Tensor): Tensor { return new Tensor(N().detach(this.h)); };
-P['detach_'] = function (this: Tensor): Tensor { N().detach_(this.h); return this; };
+P['cpu'] = function (this: Tensor): Tensor {
+  return this.to('cpu');
+};
+P['float'] = function (this: Tensor): Tensor {
+  return this.to('float32');
+};
+P['double'] = function (this: Tensor): Tensor {
+  return this.to('float64');
+};
+P['long'] = function (this: Tensor): Tensor {
+  return this.to('int64');
+};
+P['copy_'] = function (this: Tensor, src: Tensor): Tensor {
+  N().copy_(this.h, tensorArg('copy_', 'src', src));
+  return this;
+};
+P['zero_'] = function (this: Tensor): Tensor {
+  N().zero_(this.h);
+  return this;
+};
+P['fill_'] = function (this: Tensor, v: number | boolean): Tensor {
+  N().fill_(this.h, scalarArg('fill_', 'value', v));
+  return this;
+};
+P['detach'] = function (this: Tensor): Tensor {
+  return new Tensor(N().detach(this.h));
+};
+P['detach_'] = function (this: Tensor): Tensor {
+  N().detach_(this.h);
+  return this;
+};
 P['uniform_'] = function (this: Tensor, from = 0, to = 1): Tensor {
   N().uniform_(this.h, finiteArg('uniform_', 'from', from), finiteArg('uniform_', 'to', to));
   return this;
@@ -331,7 +489,10 @@ P['normal_'] = function (this: Tensor, mean = 0, std = 1): Tensor {
   N().normal_(this.h, finiteArg('normal_', 'mean', mean), s);
   return this;
 };
-P['bernoulli_'] = function (this: Tensor, p = 0.5): Tensor { N().bernoulliScalar_(this.h, probArg('bernoulli_', 'p', p)); return this; };
+P['bernoulli_'] = function (this: Tensor, p = 0.5): Tensor {
+  N().bernoulliScalar_(this.h, probArg('bernoulli_', 'p', p));
+  return this;
+};
 P['backward'] = function (this: Tensor, gradient?: Tensor | null, options: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
   const create = options.createGraph ?? false;
   N().backward(this.h, optTensorArg('backward', 'gradient', gradient), options.retainGraph ?? create, create);

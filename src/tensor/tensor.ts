@@ -30,7 +30,10 @@ export class Tensor implements Tracked {
   /** @internal The live handle; throws a clear error on a disposed tensor. */
   get h(): number {
     if (this._h < 0) {
-      throw new SdartsError('ERR_SDARTS_TENSOR_DISPOSED', 'This tensor was disposed (by dispose() or at the end of a tidy() scope) and cannot be used. Keep it with keep(t) or return it from tidy() to use it later.');
+      throw new SdartsError(
+        'ERR_SDARTS_TENSOR_DISPOSED',
+        'This tensor was disposed (by dispose() or at the end of a tidy() scope) and cannot be used. Keep it with keep(t) or return it from tidy() to use it later.',
+      );
     }
     return this._h;
   }
@@ -103,15 +106,24 @@ export class Tensor implements Tracked {
     const d = this.dtype;
     if (d === 'float16' || d === 'bfloat16') {
       const f = new Tensor(native().to(this.h, -1, 6, false));
-      try { return f.toTypedArray(); } finally { f.dispose(); }
+      try {
+        return f.toTypedArray();
+      } finally {
+        f.dispose();
+      }
     }
     const buf = native().toData(this.h);
     switch (d) {
-      case 'float32': return new Float32Array(buf);
-      case 'float64': return new Float64Array(buf);
-      case 'int32': return new Int32Array(buf);
-      case 'int64': return new BigInt64Array(buf);
-      default: return new Uint8Array(buf);
+      case 'float32':
+        return new Float32Array(buf);
+      case 'float64':
+        return new Float64Array(buf);
+      case 'int32':
+        return new Int32Array(buf);
+      case 'int64':
+        return new BigInt64Array(buf);
+      default:
+        return new Uint8Array(buf);
     }
   }
   /** Flat array of JS numbers (int64 converted with Number()). */

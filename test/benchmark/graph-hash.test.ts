@@ -54,10 +54,26 @@ describe('graph hash (reference hash_vectors.json)', () => {
   it('the README Inception cell and the 2-vertex graph give the published check values', () => {
     // spec.md §6 check values (also Google's public test data for the Inception-like cell).
     const inception = new ModelSpec(
-      [[0, 1, 1, 1, 0, 1, 0], [0, 0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 1, 0, 0], [0, 0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 0, 0, 0]],
+      [
+        [0, 1, 1, 1, 0, 1, 0],
+        [0, 0, 0, 0, 0, 0, 1],
+        [0, 0, 0, 0, 0, 0, 1],
+        [0, 0, 0, 0, 1, 0, 0],
+        [0, 0, 0, 0, 0, 0, 1],
+        [0, 0, 0, 0, 0, 0, 1],
+        [0, 0, 0, 0, 0, 0, 0],
+      ],
       ['input', 'conv1x1-bn-relu', 'conv3x3-bn-relu', 'conv3x3-bn-relu', 'conv3x3-bn-relu', 'maxpool3x3', 'output'],
     );
     expect(inception.hashSpec()).toBe('28cfc7874f6d200472e1a9dcd8650aa0');
-    expect(new ModelSpec([[0, 1], [0, 0]], ['input', 'output']).hashSpec()).toBe('043721b9c7fe8c5fad811d47d83132ec');
+    expect(
+      new ModelSpec(
+        [
+          [0, 1],
+          [0, 0],
+        ],
+        ['input', 'output'],
+      ).hashSpec(),
+    ).toBe('043721b9c7fe8c5fad811d47d83132ec');
   });
 });

@@ -86,10 +86,14 @@ describe('table builder', () => {
     const spelled = payloads.map((text, i) => {
       const [hash, epochs, adj, ops, b64] = JSON.parse(text);
       switch (i % 4) {
-        case 0: return JSON.stringify([hash, epochs, adj, ops, b64]);
-        case 1: return `["${hash}", ${epochs}, "${adj}", ${escapeAll(ops)}, "${b64}"]`;
-        case 2: return `["${hash}", ${epochs}.0, "${adj}", "${ops}", "${b64}"]`;
-        default: return `[\n  "${hash}",\n  ${epochs},\n  "${adj}",\n  "${ops}",\n  "${b64}"\n]\n`;
+        case 0:
+          return JSON.stringify([hash, epochs, adj, ops, b64]);
+        case 1:
+          return `["${hash}", ${epochs}, "${adj}", ${escapeAll(ops)}, "${b64}"]`;
+        case 2:
+          return `["${hash}", ${epochs}.0, "${adj}", "${ops}", "${b64}"]`;
+        default:
+          return `[\n  "${hash}",\n  ${epochs},\n  "${adj}",\n  "${ops}",\n  "${b64}"\n]\n`;
       }
     });
     const f = join(tmp, 'spelled.tfrecord');
@@ -110,10 +114,28 @@ describe('table builder', () => {
       hashes.push((i % 3 === 0 ? 'deadbeef' : i % 3 === 1 ? '00000000' : 'ffffffff') + tail);
     }
     const f = join(tmp, 'ties.tfrecord');
-    writeFileSync(f, Buffer.concat(hashes.map((h, i) => {
-      const metrics = encodeModelMetrics({ evaluation_data: [{}, {}, { test_accuracy: i / 64 }], trainable_parameters: i });
-      return encodeTfRecord(Buffer.from(encodeNasbenchRow(h, 108, [[0, 1], [0, 0]], ['input', 'output'], metrics)));
-    })));
+    writeFileSync(
+      f,
+      Buffer.concat(
+        hashes.map((h, i) => {
+          const metrics = encodeModelMetrics({ evaluation_data: [{}, {}, { test_accuracy: i / 64 }], trainable_parameters: i });
+          return encodeTfRecord(
+            Buffer.from(
+              encodeNasbenchRow(
+                h,
+                108,
+                [
+                  [0, 1],
+                  [0, 0],
+                ],
+                ['input', 'output'],
+                metrics,
+              ),
+            ),
+          );
+        }),
+      ),
+    );
     for (const cache of [false, true]) {
       const nb = NasBench.open(f, cache ? { cacheDir: tmp } : { cache: false });
       expect([...nb.hashes()]).toEqual([...hashes].sort());

@@ -63,7 +63,22 @@ describe('index cache', () => {
       const hash = createHash('md5').update(`filler-${i}`).digest('hex');
       for (let rep = 0; rep < 3; rep++) {
         const metrics = encodeModelMetrics({ evaluation_data: [{}, { test_accuracy: 0.5 }, { test_accuracy: 0.75 + rep / 64 }], trainable_parameters: i });
-        payloads.splice(7 + i * 2, 0, Buffer.from(encodeNasbenchRow(hash, 108, [[0, 1], [0, 0]], ['input', 'output'], metrics)));
+        payloads.splice(
+          7 + i * 2,
+          0,
+          Buffer.from(
+            encodeNasbenchRow(
+              hash,
+              108,
+              [
+                [0, 1],
+                [0, 0],
+              ],
+              ['input', 'output'],
+              metrics,
+            ),
+          ),
+        );
       }
     }
     const f = join(tmp, `case-${n++}.tfrecord`);
@@ -168,7 +183,9 @@ describe('index cache', () => {
     const nb = NasBench.open(f, { cacheDir: notADir });
     expect(nb.source).toBe('tfrecord');
     expect(nb.info.cacheStatus).toBe('write-failed');
-    expect(nb.info.cacheError).toMatch(new RegExp(`^could not write index cache '${notADir}/nasbench_only108\\.tfrecord\\.[0-9a-f]{12}\\.sdarts-index': ENOTDIR`));
+    expect(nb.info.cacheError).toMatch(
+      new RegExp(`^could not write index cache '${notADir}/nasbench_only108\\.tfrecord\\.[0-9a-f]{12}\\.sdarts-index': ENOTDIR`),
+    );
     expectMatchesReference(nb);
   });
 });

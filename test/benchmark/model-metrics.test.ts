@@ -7,7 +7,10 @@ import { loadFixture, MINI_TFRECORD } from './nasbench-fixtures.js';
 
 const expected = loadFixture('mini_nasbench_expected.json');
 
-interface Rec { row: NasbenchRow; text: string }
+interface Rec {
+  row: NasbenchRow;
+  text: string;
+}
 const records: Rec[] = [];
 readTfRecords(MINI_TFRECORD, (buf, start, end) => {
   const text = buf.toString('utf8', start, end);
@@ -38,10 +41,14 @@ describe('JSON rows and ModelMetrics of mini_nasbench.tfrecord', () => {
       const dp = mod.computed_stats[String(row.epochs)][repeatIndexOf(i)];
       const [, half, fin] = row.metrics.evaluation_data;
       expect({
-        halfway_training_time: half!.training_time, halfway_train_accuracy: half!.train_accuracy,
-        halfway_validation_accuracy: half!.validation_accuracy, halfway_test_accuracy: half!.test_accuracy,
-        final_training_time: fin!.training_time, final_train_accuracy: fin!.train_accuracy,
-        final_validation_accuracy: fin!.validation_accuracy, final_test_accuracy: fin!.test_accuracy,
+        halfway_training_time: half!.training_time,
+        halfway_train_accuracy: half!.train_accuracy,
+        halfway_validation_accuracy: half!.validation_accuracy,
+        halfway_test_accuracy: half!.test_accuracy,
+        final_training_time: fin!.training_time,
+        final_train_accuracy: fin!.train_accuracy,
+        final_validation_accuracy: fin!.validation_accuracy,
+        final_test_accuracy: fin!.test_accuracy,
       }).toEqual(dp);
       expect(row.metrics.trainable_parameters).toBe(mod.trainable_parameters);
       // the stored matrix/ops of every repeat are the module's fixed stats
@@ -59,8 +66,14 @@ describe('JSON rows and ModelMetrics of mini_nasbench.tfrecord', () => {
       const m = decodeModelMetrics(bytes);
       expect(params).toBe(m.trainable_parameters);
       expect(Array.from(out)).toEqual([
-        m.evaluation_data[1]!.training_time, m.evaluation_data[1]!.train_accuracy, m.evaluation_data[1]!.validation_accuracy, m.evaluation_data[1]!.test_accuracy,
-        m.evaluation_data[2]!.training_time, m.evaluation_data[2]!.train_accuracy, m.evaluation_data[2]!.validation_accuracy, m.evaluation_data[2]!.test_accuracy,
+        m.evaluation_data[1]!.training_time,
+        m.evaluation_data[1]!.train_accuracy,
+        m.evaluation_data[1]!.validation_accuracy,
+        m.evaluation_data[1]!.test_accuracy,
+        m.evaluation_data[2]!.training_time,
+        m.evaluation_data[2]!.train_accuracy,
+        m.evaluation_data[2]!.validation_accuracy,
+        m.evaluation_data[2]!.test_accuracy,
       ]);
     });
     expect(RUN_STAT_KEYS.length).toBe(8);
@@ -71,7 +84,9 @@ describe('JSON rows and ModelMetrics of mini_nasbench.tfrecord', () => {
     const idx = records.findIndex((r, i) => r.row.module_hash === v.module_hash && repeatIndexOf(i) === v.repeat_index);
     const evals = records[idx]!.row.metrics.evaluation_data;
     expect(evals.map((e) => e.checkpoint_path)).toEqual([
-      '/tmp/model_dir/repeat_1/model.ckpt-0', '/tmp/model_dir/repeat_1/model.ckpt-1000', expect.stringMatching(/^\/tmp\/model_dir\/repeat_1\/model\.ckpt-\d+$/),
+      '/tmp/model_dir/repeat_1/model.ckpt-0',
+      '/tmp/model_dir/repeat_1/model.ckpt-1000',
+      expect.stringMatching(/^\/tmp\/model_dir\/repeat_1\/model\.ckpt-\d+$/),
     ]);
     expect(evals[2]!.current_epoch).toBe(108);
   });
@@ -96,7 +111,9 @@ describe('JSON rows and ModelMetrics of mini_nasbench.tfrecord', () => {
       if (variants.has(`${row.module_hash}/${repeatIndexOf(i)}`)) continue;
       const { evaluation_data, trainable_parameters, total_time } = row.metrics;
       const again = encodeModelMetrics({
-        evaluation_data: evaluation_data.map(({ checkpoint_path: _c, ...rest }) => rest), trainable_parameters, total_time,
+        evaluation_data: evaluation_data.map(({ checkpoint_path: _c, ...rest }) => rest),
+        trainable_parameters,
+        total_time,
       });
       expect(again.toString('base64')).toBe(b64);
       checked++;
@@ -113,11 +130,32 @@ describe('ModelMetrics decoder edge cases', () => {
       total_time: 3,
     });
     const unknown = Buffer.from([
-      0x78, 0x96, 0x01, // field 15 varint
-      0x81, 0x01, 1, 2, 3, 4, 5, 6, 7, 8, // field 16 fixed64
-      0x8a, 0x01, 0x02, 0xaa, 0xbb, // field 17 length-delimited
-      0x95, 0x01, 1, 2, 3, 4, // field 18 fixed32
-      0x10, 0x09, // trainable_parameters again: last wins
+      0x78,
+      0x96,
+      0x01, // field 15 varint
+      0x81,
+      0x01,
+      1,
+      2,
+      3,
+      4,
+      5,
+      6,
+      7,
+      8, // field 16 fixed64
+      0x8a,
+      0x01,
+      0x02,
+      0xaa,
+      0xbb, // field 17 length-delimited
+      0x95,
+      0x01,
+      1,
+      2,
+      3,
+      4, // field 18 fixed32
+      0x10,
+      0x09, // trainable_parameters again: last wins
     ]);
     const m = decodeModelMetrics(Buffer.concat([base, unknown]));
     expect(m.trainable_parameters).toBe(9);
@@ -144,10 +182,16 @@ describe('ModelMetrics decoder edge cases', () => {
   });
 
   it('rejects rows that are not NAS-Bench-101 rows with a precise message', () => {
-    expect(() => parseNasbenchRow('[1,2]')).toThrow('parseNasbenchRow(): expected a JSON array of 5 elements [hash, epochs, adjacency, operations, metrics] but got an array of 2');
+    expect(() => parseNasbenchRow('[1,2]')).toThrow(
+      'parseNasbenchRow(): expected a JSON array of 5 elements [hash, epochs, adjacency, operations, metrics] but got an array of 2',
+    );
     expect(() => parseNasbenchRow('["ABC", 108, "0", "input", ""]')).toThrow('module_hash must be 32 lowercase hex characters, got "ABC"');
-    expect(() => parseNasbenchRow(`["${'a'.repeat(32)}", 108, "012", "input", ""]`)).toThrow('raw_adjacency must have V*V characters with 1 <= V <= 8, got 3 characters');
-    expect(() => parseNasbenchRow(`["${'a'.repeat(32)}", 108, "0120", "input,output", ""]`)).toThrow(`raw_adjacency must contain only '0' and '1', got "2" at position 2`);
+    expect(() => parseNasbenchRow(`["${'a'.repeat(32)}", 108, "012", "input", ""]`)).toThrow(
+      'raw_adjacency must have V*V characters with 1 <= V <= 8, got 3 characters',
+    );
+    expect(() => parseNasbenchRow(`["${'a'.repeat(32)}", 108, "0120", "input,output", ""]`)).toThrow(
+      `raw_adjacency must contain only '0' and '1', got "2" at position 2`,
+    );
     expect(() => parseNasbenchRow('not json')).toThrow(/^parseNasbenchRow\(\): payload is not valid JSON/);
   });
 });

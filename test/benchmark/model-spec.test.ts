@@ -64,15 +64,42 @@ describe('ModelSpec validation and domain check (reference hash_vectors.json)', 
   });
 
   it('rejects lower-triangular entries, self loops and non-0/1 entries (§10.4: stricter than the reference)', () => {
-    const lower = catchErr(() => new ModelSpec([[0, 0], [1, 0]], ['input', 'output']));
+    const lower = catchErr(
+      () =>
+        new ModelSpec(
+          [
+            [0, 0],
+            [1, 0],
+          ],
+          ['input', 'output'],
+        ),
+    );
     expect(lower.code).toBe('ERR_SDARTS_BENCHMARK_INVALID_SPEC');
     expect(lower.message).toBe(
       'ModelSpec(): invalid spec: matrix must be upper triangular (no self-loops or backward edges), got 1 at [1][0]. ' +
         'Pass {matrix: V×V array of 0/1 (upper triangular), ops: V op names}.',
     );
-    const loop = catchErr(() => new ModelSpec([[1, 1], [0, 0]], ['input', 'output']));
+    const loop = catchErr(
+      () =>
+        new ModelSpec(
+          [
+            [1, 1],
+            [0, 0],
+          ],
+          ['input', 'output'],
+        ),
+    );
     expect(loop.message).toContain('got 1 at [0][0]');
-    const two = catchErr(() => new ModelSpec([[0, 2], [0, 0]], ['input', 'output']));
+    const two = catchErr(
+      () =>
+        new ModelSpec(
+          [
+            [0, 2],
+            [0, 0],
+          ],
+          ['input', 'output'],
+        ),
+    );
     expect(two.code).toBe('ERR_SDARTS_BENCHMARK_INVALID_SPEC');
     expect(two.message).toContain('matrix entries must be 0 or 1, got 2 at [0][1]');
   });
@@ -82,17 +109,49 @@ describe('ModelSpec validation and domain check (reference hash_vectors.json)', 
     expect(err).toBeInstanceOf(TypeError);
     expect(err.code).toBe('ERR_SDARTS_INVALID_ARG_TYPE');
     expect(err.message).toBe(`Expected an array of arrays of 0/1 for 'matrix' in ModelSpec() but received "x" (string)`);
-    const op = catchErr(() => ModelSpec.from({ matrix: [[0, 1], [0, 0]], ops: ['input', 3] }, 'cli'));
+    const op = catchErr(() =>
+      ModelSpec.from(
+        {
+          matrix: [
+            [0, 1],
+            [0, 0],
+          ],
+          ops: ['input', 3],
+        },
+        'cli',
+      ),
+    );
     expect(op).toBeInstanceOf(TypeError);
     expect(op.message).toBe(`Expected a string for 'ops[1]' in cli() but received 3 (number)`);
-    const entry = catchErr(() => new ModelSpec([[0, '1'], [0, 0]], ['input', 'output']));
+    const entry = catchErr(
+      () =>
+        new ModelSpec(
+          [
+            [0, '1'],
+            [0, 0],
+          ],
+          ['input', 'output'],
+        ),
+    );
     expect(entry.message).toBe(`Expected 0 or 1 for 'matrix[0][1]' in ModelSpec() but received "1" (string)`);
   });
 
   it('prunes a dangling vertex and keeps the original copy untouched (§5.2)', () => {
     // Vertex 2 has no path to the output: it and its op (junk label, never inspected) are removed.
-    const spec = new ModelSpec([[0, 1, 1, 0], [0, 0, 0, 1], [0, 0, 0, 0], [0, 0, 0, 0]], ['input', 'maxpool3x3', 'junk', 'output']);
-    expect(spec.matrix).toEqual([[0, 1, 0], [0, 0, 1], [0, 0, 0]]);
+    const spec = new ModelSpec(
+      [
+        [0, 1, 1, 0],
+        [0, 0, 0, 1],
+        [0, 0, 0, 0],
+        [0, 0, 0, 0],
+      ],
+      ['input', 'maxpool3x3', 'junk', 'output'],
+    );
+    expect(spec.matrix).toEqual([
+      [0, 1, 0],
+      [0, 0, 1],
+      [0, 0, 0],
+    ]);
     expect(spec.ops).toEqual(['input', 'maxpool3x3', 'output']);
     expect(spec.originalOps).toEqual(['input', 'maxpool3x3', 'junk', 'output']);
     expect(spec.isValid()).toBe(true);

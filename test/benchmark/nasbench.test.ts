@@ -37,34 +37,40 @@ describe('NasBench on mini_nasbench.tfrecord equals the reference API exactly', 
     expect([...nb.hashes()].sort()).toEqual(expected.modules.map((m: any) => m.hash).sort());
   });
 
-  it.each((expected.modules as any[]).map((m: any): [string, any] => [m.name, m]))('%s: fixed stats, per-repeat computed stats (file order) and means are bit-identical', (_name, m: any) => {
-    const got = nb.getMetricsFromHash(m.hash);
-    expect(got.fixed).toEqual({ module_adjacency: m.module_adjacency, module_operations: m.module_operations, trainable_parameters: m.trainable_parameters });
-    // toEqual on numbers uses Object.is: exact doubles
-    expect(got.computed).toEqual(m.computed_stats);
-    const means = nb.meansFromHash(m.hash, 108);
-    for (const [k, v] of Object.entries(m.means_over_3_repeats['108'])) expect(means[k as keyof typeof means]).toBe(v);
-    expect(means.repeats).toBe(3);
-    // (a+b+c)/3 in file order, written out
-    const [a, b, c] = m.computed_stats['108'].map((r: any) => r.final_test_accuracy);
-    expect(means.mean_final_test_accuracy).toBe((a + b + c) / 3);
-    expect(means.mean_final_test_error).toBe(((1 - a) + (1 - b) + (1 - c)) / 3);
-  });
+  it.each((expected.modules as any[]).map((m: any): [string, any] => [m.name, m]))(
+    '%s: fixed stats, per-repeat computed stats (file order) and means are bit-identical',
+    (_name, m: any) => {
+      const got = nb.getMetricsFromHash(m.hash);
+      expect(got.fixed).toEqual({ module_adjacency: m.module_adjacency, module_operations: m.module_operations, trainable_parameters: m.trainable_parameters });
+      // toEqual on numbers uses Object.is: exact doubles
+      expect(got.computed).toEqual(m.computed_stats);
+      const means = nb.meansFromHash(m.hash, 108);
+      for (const [k, v] of Object.entries(m.means_over_3_repeats['108'])) expect(means[k as keyof typeof means]).toBe(v);
+      expect(means.repeats).toBe(3);
+      // (a+b+c)/3 in file order, written out
+      const [a, b, c] = m.computed_stats['108'].map((r: any) => r.final_test_accuracy);
+      expect(means.mean_final_test_accuracy).toBe((a + b + c) / 3);
+      expect(means.mean_final_test_error).toBe((1 - a + (1 - b) + (1 - c)) / 3);
+    },
+  );
 
-  it.each((expected.modules as any[]).map((m: any): [string, any] => [m.name, m]))('%s: every query spec (isomorphic forms) finds the module', (_name, m: any) => {
-    for (const q of m.query_specs) {
-      expect(nb.isValid(q)).toBe(true);
-      const got = nb.getMetricsFromSpec(q);
-      expect(got.hash).toBe(m.hash);
-      // the API returns the stored representative, not the queried matrix
-      expect(got.fixed.module_adjacency).toEqual(m.module_adjacency);
-      const all = nb.queryAll(q);
-      expect(all.map((r) => r.test_accuracy)).toEqual(m.computed_stats['108'].map((r: any) => r.final_test_accuracy));
-      expect(all.map((r) => r.training_time)).toEqual(m.computed_stats['108'].map((r: any) => r.final_training_time));
-      const half = nb.queryAll(q, { stopHalfway: true });
-      expect(half.map((r) => r.validation_accuracy)).toEqual(m.computed_stats['108'].map((r: any) => r.halfway_validation_accuracy));
-    }
-  });
+  it.each((expected.modules as any[]).map((m: any): [string, any] => [m.name, m]))(
+    '%s: every query spec (isomorphic forms) finds the module',
+    (_name, m: any) => {
+      for (const q of m.query_specs) {
+        expect(nb.isValid(q)).toBe(true);
+        const got = nb.getMetricsFromSpec(q);
+        expect(got.hash).toBe(m.hash);
+        // the API returns the stored representative, not the queried matrix
+        expect(got.fixed.module_adjacency).toEqual(m.module_adjacency);
+        const all = nb.queryAll(q);
+        expect(all.map((r) => r.test_accuracy)).toEqual(m.computed_stats['108'].map((r: any) => r.final_test_accuracy));
+        expect(all.map((r) => r.training_time)).toEqual(m.computed_stats['108'].map((r: any) => r.final_training_time));
+        const half = nb.queryAll(q, { stopHalfway: true });
+        expect(half.map((r) => r.validation_accuracy)).toEqual(m.computed_stats['108'].map((r: any) => r.halfway_validation_accuracy));
+      }
+    },
+  );
 
   it('query() samples one repeat with the injected RNG', () => {
     const m = expected.modules[0];
@@ -88,7 +94,14 @@ describe('NasBench on mini_nasbench.tfrecord equals the reference API exactly', 
   });
 
   it('out-of-domain specs and epochs throw OUT_OF_DOMAIN; bad hashes throw typed argument errors', () => {
-    const disconnected = { matrix: [[0, 0, 0], [0, 0, 1], [0, 0, 0]], ops: ['input', 'maxpool3x3', 'output'] };
+    const disconnected = {
+      matrix: [
+        [0, 0, 0],
+        [0, 0, 1],
+        [0, 0, 0],
+      ],
+      ops: ['input', 'maxpool3x3', 'output'],
+    };
     expect(nb.isValid(disconnected)).toBe(false);
     const e1 = catchErr(() => nb.lookup({ spec: disconnected }));
     expect(e1.code).toBe('ERR_SDARTS_BENCHMARK_OUT_OF_DOMAIN');
@@ -135,28 +148,54 @@ describe('NasBench on a nasbench_full-layout file (4/12/36/108 epochs, shuffled,
   // repeat) so that grouping and file order can be checked; module B's third repeat at 108 uses a
   // non-float32 double to check that values are kept exactly.
   // Real graph hashes (hash_vectors.json h0003 and h0004), so spec queries work too.
-  const A = { hash: '043721b9c7fe8c5fad811d47d83132ec', matrix: [[0, 1], [0, 0]], ops: ['input', 'output'] };
-  const B = { hash: 'b49ac8c578b4561d79ac7087988f1c61', matrix: [[0, 1, 0], [0, 0, 1], [0, 0, 0]], ops: ['input', 'conv3x3-bn-relu', 'output'] };
+  const A = {
+    hash: '043721b9c7fe8c5fad811d47d83132ec',
+    matrix: [
+      [0, 1],
+      [0, 0],
+    ],
+    ops: ['input', 'output'],
+  };
+  const B = {
+    hash: 'b49ac8c578b4561d79ac7087988f1c61',
+    matrix: [
+      [0, 1, 0],
+      [0, 0, 1],
+      [0, 0, 0],
+    ],
+    ops: ['input', 'conv3x3-bn-relu', 'output'],
+  };
   const stat = (mod: number, epochs: number, rep: number) => mod * 0.25 + epochs / 1024 + rep / 8;
   type Rec = { mod: typeof A; id: number; epochs: number; rep: number; params: number };
   const recs: Rec[] = [];
-  for (const epochs of [4, 12, 36, 108]) for (let rep = 0; rep < 3; rep++) for (const [id, mod] of [[0, A], [1, B]] as const) recs.push({ mod, id, epochs, rep, params: id === 0 ? 100 : 200 + rep });
+  for (const epochs of [4, 12, 36, 108])
+    for (let rep = 0; rep < 3; rep++)
+      for (const [id, mod] of [
+        [0, A],
+        [1, B],
+      ] as const)
+        recs.push({ mod, id, epochs, rep, params: id === 0 ? 100 : 200 + rep });
   // deterministic shuffle that keeps each (module, epochs) repeat order: interleave reversed budgets
-  const order = [...recs].sort((x, y) => (x.rep - y.rep) || (y.epochs - x.epochs) || (x.id - y.id));
+  const order = [...recs].sort((x, y) => x.rep - y.rep || y.epochs - x.epochs || x.id - y.id);
   const file = join(tmp, 'full-layout.tfrecord');
   const value = (r: Rec) => (r.id === 1 && r.epochs === 108 && r.rep === 2 ? 0.1 : stat(r.id, r.epochs, r.rep));
-  writeFileSync(file, Buffer.concat(order.map((r) => {
-    const metrics = encodeModelMetrics({
-      evaluation_data: [
-        { current_epoch: 0, training_time: 0, train_accuracy: 0.1, validation_accuracy: 0.1, test_accuracy: 0.1 },
-        { current_epoch: r.epochs / 2, training_time: 1, train_accuracy: 0.2, validation_accuracy: 0.3, test_accuracy: value(r) },
-        { current_epoch: r.epochs, training_time: 2, train_accuracy: 0.4, validation_accuracy: 0.5, test_accuracy: value(r) + 0.5 },
-      ],
-      trainable_parameters: r.params,
-      total_time: 3,
-    });
-    return encodeTfRecord(Buffer.from(encodeNasbenchRow(r.mod.hash, r.epochs, r.mod.matrix, r.mod.ops, metrics)));
-  })));
+  writeFileSync(
+    file,
+    Buffer.concat(
+      order.map((r) => {
+        const metrics = encodeModelMetrics({
+          evaluation_data: [
+            { current_epoch: 0, training_time: 0, train_accuracy: 0.1, validation_accuracy: 0.1, test_accuracy: 0.1 },
+            { current_epoch: r.epochs / 2, training_time: 1, train_accuracy: 0.2, validation_accuracy: 0.3, test_accuracy: value(r) },
+            { current_epoch: r.epochs, training_time: 2, train_accuracy: 0.4, validation_accuracy: 0.5, test_accuracy: value(r) + 0.5 },
+          ],
+          trainable_parameters: r.params,
+          total_time: 3,
+        });
+        return encodeTfRecord(Buffer.from(encodeNasbenchRow(r.mod.hash, r.epochs, r.mod.matrix, r.mod.ops, metrics)));
+      }),
+    ),
+  );
 
   it('groups runs by epochs in file order; the first record fixes params; values survive the cache exactly', () => {
     const first = NasBench.open(file, { cacheDir: tmp });
@@ -170,7 +209,9 @@ describe('NasBench on a nasbench_full-layout file (4/12/36/108 epochs, shuffled,
       expect(b.fixed).toEqual({ module_adjacency: B.matrix, module_operations: B.ops, trainable_parameters: 200 });
       expect(Object.keys(b.computed)).toEqual(['4', '12', '36', '108']);
       for (const epochs of [4, 12, 36, 108]) {
-        expect(b.computed[String(epochs)]!.map((r) => r.halfway_test_accuracy)).toEqual([0, 1, 2].map((rep) => value({ mod: B, id: 1, epochs, rep, params: 0 })));
+        expect(b.computed[String(epochs)]!.map((r) => r.halfway_test_accuracy)).toEqual(
+          [0, 1, 2].map((rep) => value({ mod: B, id: 1, epochs, rep, params: 0 })),
+        );
       }
       expect(b.computed['108']![2]!.final_test_accuracy).toBe(0.1 + 0.5);
       const a = nb.queryAll(A, { epochs: 36 });
@@ -181,8 +222,18 @@ describe('NasBench on a nasbench_full-layout file (4/12/36/108 epochs, shuffled,
 
   it('a module with only some budgets lists exactly those (partial file)', () => {
     const partial = join(tmp, 'partial.tfrecord');
-    const rec = (mod: typeof A, epochs: number, acc: number) => encodeTfRecord(Buffer.from(encodeNasbenchRow(mod.hash, epochs, mod.matrix, mod.ops,
-      encodeModelMetrics({ evaluation_data: [{}, {}, { test_accuracy: acc }], trainable_parameters: 1 }))));
+    const rec = (mod: typeof A, epochs: number, acc: number) =>
+      encodeTfRecord(
+        Buffer.from(
+          encodeNasbenchRow(
+            mod.hash,
+            epochs,
+            mod.matrix,
+            mod.ops,
+            encodeModelMetrics({ evaluation_data: [{}, {}, { test_accuracy: acc }], trainable_parameters: 1 }),
+          ),
+        ),
+      );
     writeFileSync(partial, Buffer.concat([rec(A, 4, 0.25), rec(B, 12, 0.5), rec(B, 36, 0.75), rec(A, 108, 0.125)]));
     const nb = NasBench.open(partial, { cache: false });
     expect(nb.validEpochs).toEqual([4, 12, 36, 108]);

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { AVAILABLE_OPS, ModelSpec } from '../../src/benchmark/model-spec.js';
 import { NasBench } from '../../src/benchmark/nasbench.js';
 import {
-  ONE_SHOT_PRIMITIVES, oneShotToSpec, regret, SEARCH_SPACES, topK, type OneShotAlphas, type SearchSpaceId,
+  ONE_SHOT_PRIMITIVES,
+  oneShotToSpec,
+  regret,
+  SEARCH_SPACES,
+  topK,
+  type OneShotAlphas,
+  type SearchSpaceId,
 } from '../../src/benchmark/one-shot-conversion.js';
 import { evalOneShotModel, scoreOneShotSpec } from '../../src/benchmark/one-shot-eval.js';
 import { loadFixture, MINI_TFRECORD, type OneShotVector } from './nasbench-fixtures.js';
@@ -45,18 +51,25 @@ describe('one-shot -> NAS-Bench-101 conversion (reference oneshot_vectors.json)'
     // All-zero alphas (an untrained model): every op is maxpool3x3 (column 0), every parent set the
     // lowest indices. Space 2: output parents {0,1,2}; vertex 2 <- {0}; so vertices 1 and 2 feed the output.
     const zeros = (n: number) => new Array<number>(n).fill(0);
-    const arch = oneShotToSpec(2, { alphasMixedOp: [zeros(3), zeros(3), zeros(3), zeros(3)], alphasOutput: [zeros(5)], alphasInputs: [[zeros(2)], [zeros(3)], [zeros(4)]] });
+    const arch = oneShotToSpec(2, {
+      alphasMixedOp: [zeros(3), zeros(3), zeros(3), zeros(3)],
+      alphasOutput: [zeros(5)],
+      alphasInputs: [[zeros(2)], [zeros(3)], [zeros(4)]],
+    });
     expect(arch.chosenOps).toEqual([0, 0, 0, 0]);
     expect(arch.parents[5]).toEqual([0, 1, 2]); // output = vertex 5 of the 6-vertex cell
-    expect(arch.spec.matrix).toEqual([[0, 1, 1, 1], [0, 0, 0, 1], [0, 0, 0, 1], [0, 0, 0, 0]]);
+    expect(arch.spec.matrix).toEqual([
+      [0, 1, 1, 1],
+      [0, 0, 0, 1],
+      [0, 0, 0, 1],
+      [0, 0, 0, 0],
+    ]);
     expect(arch.spec.ops).toEqual(['input', 'maxpool3x3', 'maxpool3x3', 'output']);
   });
 
   it('rejects alphas of the wrong shape with a RangeError naming the argument', () => {
     const v = oneshot.vectors.find((x) => x.search_space === '3')!;
-    expect(() => oneShotToSpec(1, alphasOf(v))).toThrow(
-      `Expected 4 rows of 3 (space 1) for 'alphasMixedOp' in oneShotToSpec() but received array of length 5`,
-    );
+    expect(() => oneShotToSpec(1, alphasOf(v))).toThrow(`Expected 4 rows of 3 (space 1) for 'alphasMixedOp' in oneShotToSpec() but received array of length 5`);
     expect(() => oneShotToSpec(4, alphasOf(v))).toThrow(`Expected 1, 2 or 3 for 'space' in oneShotToSpec() but received 4 (number)`);
     const nan = { ...alphasOf(v), alphasOutput: [[0, 0, 0, NaN, 0, 0]] };
     expect(() => oneShotToSpec(3, nan)).toThrow(`Expected a finite number for 'alphasOutput[0][3]' in oneShotToSpec() but received NaN (number)`);
@@ -67,8 +80,15 @@ describe('search-space sizes (reference space_stats.json, exhaustive over parent
   function subsets(n: number, k: number): number[][] {
     const out: number[][] = [];
     const rec = (start: number, cur: number[]): void => {
-      if (cur.length === k) { out.push(cur.slice()); return; }
-      for (let i = start; i < n; i++) { cur.push(i); rec(i + 1, cur); cur.pop(); }
+      if (cur.length === k) {
+        out.push(cur.slice());
+        return;
+      }
+      for (let i = start; i < n; i++) {
+        cur.push(i);
+        rec(i + 1, cur);
+        cur.pop();
+      }
     };
     rec(0, []);
     return out;
@@ -137,12 +157,18 @@ describe('evalOneShotModel on mini_nasbench.tfrecord (reference eval_one_shot_mo
     expect(score.params).toEqual(ref.eval_one_shot_model_returns.params);
     expect(score.means).toEqual(ref.train_search_logged_means);
     const def = SEARCH_SPACES[score.space];
-    expect(score.regret).toEqual({ test: ref.train_search_logged_means.test - def.bestTestError, valid: ref.train_search_logged_means.valid - def.bestValidError });
+    expect(score.regret).toEqual({
+      test: ref.train_search_logged_means.test - def.bestTestError,
+      valid: ref.train_search_logged_means.valid - def.bestValidError,
+    });
   }
 
-  it.each(withEval.map((m: any): [string, any] => [m.oneshot_eval.oneshot_vector_id, m]))('%s: per-repeat lists and logged means of its spec are bit-identical', (_id, m: any) => {
-    for (const q of m.query_specs) expectScore(scoreOneShotSpec(nb, m.oneshot_eval.search_space, q), m);
-  });
+  it.each(withEval.map((m: any): [string, any] => [m.oneshot_eval.oneshot_vector_id, m]))(
+    '%s: per-repeat lists and logged means of its spec are bit-identical',
+    (_id, m: any) => {
+      for (const q of m.query_specs) expectScore(scoreOneShotSpec(nb, m.oneshot_eval.search_space, q), m);
+    },
+  );
 
   // Only the odd-numbered vectors are shipped in oneshot_vectors.json; those go alphas -> score.
   const shipped = withEval.filter((m: any) => oneshot.vectors.some((v) => v.id === m.oneshot_eval.oneshot_vector_id));

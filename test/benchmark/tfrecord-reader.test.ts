@@ -14,9 +14,13 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function readAll(file: string, chunkBytes?: number): { offset: number; length: number; hash: string }[] {
   const out: { offset: number; length: number; hash: string }[] = [];
-  readTfRecords(file, (buf, start, end, offset) => {
-    out.push({ offset, length: end - start, hash: JSON.parse(buf.toString('utf8', start, end))[0] });
-  }, chunkBytes === undefined ? {} : { chunkBytes });
+  readTfRecords(
+    file,
+    (buf, start, end, offset) => {
+      out.push({ offset, length: end - start, hash: JSON.parse(buf.toString('utf8', start, end))[0] });
+    },
+    chunkBytes === undefined ? {} : { chunkBytes },
+  );
   return out;
 }
 
@@ -87,7 +91,9 @@ describe('readTfRecords refuses corrupt files with the byte offset', () => {
     writeFileSync(f, bad);
     const err = catchErr(() => readAll(f));
     expect(err.code).toBe('ERR_SDARTS_BENCHMARK_DATA_LOSS');
-    expect(err.message).toContain(`at byte offset ${rec.offset}: length CRC mismatch (record #7): stored 0x${rec.length_masked_crc.toString(16).padStart(8, '0')}`);
+    expect(err.message).toContain(
+      `at byte offset ${rec.offset}: length CRC mismatch (record #7): stored 0x${rec.length_masked_crc.toString(16).padStart(8, '0')}`,
+    );
   });
 
   it('one flipped data-CRC byte is caught too', () => {

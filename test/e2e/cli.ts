@@ -11,10 +11,14 @@ export function sdarts(args: string[], timeoutMs = 300_000): { status: number | 
 }
 
 /** Start the CLI and call `onLine` for each stdout line; resolves with the exit code/signal. */
-export function sdartsAsync(args: string[], onLine: (line: string, child: ChildProcess) => void): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+export function sdartsAsync(
+  args: string[],
+  onLine: (line: string, child: ChildProcess) => void,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT });
-    let buf = '', stderr = '';
+    let buf = '',
+      stderr = '';
     child.stdout.on('data', (d: Buffer) => {
       buf += d.toString();
       let i: number;
@@ -24,7 +28,9 @@ export function sdartsAsync(args: string[], onLine: (line: string, child: ChildP
         onLine(line, child);
       }
     });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     child.on('exit', (code, signal) => resolve({ code, signal, stderr }));
   });
 }

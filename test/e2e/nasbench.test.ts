@@ -15,7 +15,22 @@ import { sdarts, sdartsAsync } from './cli.js';
 
 const MINI = join(FIXTURES, 'nasbench', 'mini_nasbench.tfrecord');
 const tmp = mkdtempSync(join(tmpdir(), 'sdarts-nb-'));
-const TINY = ['--dataset', 'fashion-mnist', '--layers', '3', '--init-channels', '4', '--batch-size', '32', '--limit-train', '128', '--threads', '1', '--cache-dir', join(tmp, 'cache')];
+const TINY = [
+  '--dataset',
+  'fashion-mnist',
+  '--layers',
+  '3',
+  '--init-channels',
+  '4',
+  '--batch-size',
+  '32',
+  '--limit-train',
+  '128',
+  '--threads',
+  '1',
+  '--cache-dir',
+  join(tmp, 'cache'),
+];
 const expected = JSON.parse(readFileSync(join(FIXTURES, 'nasbench', 'mini_nasbench_expected.json'), 'utf8'));
 const vectors = JSON.parse(readFileSync(join(FIXTURES, 'nasbench', 'oneshot_vectors.json'), 'utf8')).vectors as any[];
 
@@ -27,7 +42,11 @@ describe('sdarts nasbench (end to end)', () => {
       const r = sdarts(['nasbench', 'search', ...TINY, '--space', space, '--perturb', perturb, '--epochs', '2', '--nasbench', MINI, '--save', dir, '--json']);
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
-      const epochs = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'epoch');
+      const epochs = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .filter((e) => e.type === 'epoch');
       expect(epochs).toHaveLength(2);
       for (const e of epochs) {
         expect(['scored', 'not-in-benchmark']).toContain(e.benchmark);
@@ -51,8 +70,28 @@ describe('sdarts nasbench (end to end)', () => {
   });
 
   it('a SIGKILLed nasbench search resumes to bitwise the same α', async () => {
-    const args = ['nasbench', 'search', ...TINY, '--limit-train', '256', '--space', '3', '--perturb', 'random', '--epochs', '2', '--checkpoint-every', '2', '--analyze-every', '0', '--nasbench', MINI, '--json'];
-    const ref = join(tmp, 'ref'), killed = join(tmp, 'killed');
+    const args = [
+      'nasbench',
+      'search',
+      ...TINY,
+      '--limit-train',
+      '256',
+      '--space',
+      '3',
+      '--perturb',
+      'random',
+      '--epochs',
+      '2',
+      '--checkpoint-every',
+      '2',
+      '--analyze-every',
+      '0',
+      '--nasbench',
+      MINI,
+      '--json',
+    ];
+    const ref = join(tmp, 'ref'),
+      killed = join(tmp, 'killed');
     expect(sdarts([...args, '--save', ref]).status).toBe(0);
     const r = await sdartsAsync([...args, '--save', killed], (line, child) => {
       const ev = JSON.parse(line);
@@ -62,7 +101,10 @@ describe('sdarts nasbench (end to end)', () => {
     expect(sdarts(['nasbench', 'search', '--resume', killed, '--json']).status).toBe(0);
     const alphas = (d: string) => JSON.parse(readFileSync(join(d, 'architectures.json'), 'utf8')).epochs.map((e: any) => e.alphas);
     expect(alphas(killed)).toEqual(alphas(ref));
-    const steps = (d: string) => readEvents(d).filter((e) => e['type'] === 'step').map((e) => e['loss']);
+    const steps = (d: string) =>
+      readEvents(d)
+        .filter((e) => e['type'] === 'step')
+        .map((e) => e['loss']);
     expect(steps(killed)).toEqual(steps(ref));
   });
 
@@ -76,7 +118,13 @@ describe('sdarts nasbench (end to end)', () => {
     cfg.config.space = String(v.search_space);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'config.json'), JSON.stringify(cfg));
-    writeFileSync(join(dir, 'architectures.json'), JSON.stringify({ space: Number(v.search_space), epochs: [{ epoch: 0, alphas: { alphasMixedOp: v.alphas_mixed_op, alphasOutput: v.alphas_output, alphasInputs: v.alphas_inputs } }] }));
+    writeFileSync(
+      join(dir, 'architectures.json'),
+      JSON.stringify({
+        space: Number(v.search_space),
+        epochs: [{ epoch: 0, alphas: { alphasMixedOp: v.alphas_mixed_op, alphasOutput: v.alphas_output, alphasInputs: v.alphas_inputs } }],
+      }),
+    );
     const r = sdarts(['nasbench', 'score', dir, '--nasbench', MINI, '--cache-dir', join(tmp, 'cache'), '--json']);
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);

@@ -13,7 +13,22 @@ import { runPython } from '../helpers/python.js';
 import { FIXTURES } from '../helpers/fixture.js';
 import { sdarts, sdartsAsync } from './cli.js';
 
-const TINY = ['--dataset', 'fashion-mnist', '--layers', '3', '--init-channels', '4', '--batch-size', '32', '--limit-train', '256', '--threads', '1', '--seed', '3'];
+const TINY = [
+  '--dataset',
+  'fashion-mnist',
+  '--layers',
+  '3',
+  '--init-channels',
+  '4',
+  '--batch-size',
+  '32',
+  '--limit-train',
+  '256',
+  '--threads',
+  '1',
+  '--seed',
+  '3',
+];
 const tmp = mkdtempSync(join(tmpdir(), 'sdarts-e2e-'));
 
 function finalAlphas(dir: string): unknown {
@@ -25,10 +40,29 @@ describe('sdarts search (end to end)', () => {
   for (const perturb of ['none', 'random', 'pgd_linf'] as const) {
     it(`${perturb}: 2 epochs complete and write the run directory`, () => {
       const dir = join(tmp, `run-${perturb}`);
-      const r = sdarts(['search', ...TINY, '--limit-train', '128', '--space', perturb === 'none' ? 's5' : 's3', '--perturb', perturb, '--epochs', '2', '--save', dir, '--json', '--analyze-every', perturb === 'random' ? '1' : '0']);
+      const r = sdarts([
+        'search',
+        ...TINY,
+        '--limit-train',
+        '128',
+        '--space',
+        perturb === 'none' ? 's5' : 's3',
+        '--perturb',
+        perturb,
+        '--epochs',
+        '2',
+        '--save',
+        dir,
+        '--json',
+        '--analyze-every',
+        perturb === 'random' ? '1' : '0',
+      ]);
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
-      const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      const events = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(events[0].type).toBe('start');
       expect(events.filter((e) => e.type === 'step')).toHaveLength(2 * 2); // 2 epochs × (64 train images / 32)
       const epochs = events.filter((e) => e.type === 'epoch');
@@ -38,7 +72,8 @@ describe('sdarts search (end to end)', () => {
       expect(epochs[1].epsilon).toBeCloseTo(0.03 + 0.27 / 2, 12);
       const end = events[events.length - 1];
       expect(end).toMatchObject({ type: 'end', reason: 'completed', runDir: dir });
-      for (const f of ['config.json', 'events.jsonl', 'log.txt', 'genotype.json', 'alphas.json', 'checkpoint.safetensors']) expect(existsSync(join(dir, f)), f).toBe(true);
+      for (const f of ['config.json', 'events.jsonl', 'log.txt', 'genotype.json', 'alphas.json', 'checkpoint.safetensors'])
+        expect(existsSync(join(dir, f)), f).toBe(true);
       const cfg = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
       expect(cfg.config.perturb).toBe(perturb);
       expect(cfg.environment.libtorch).toMatch(/^2\./);
@@ -49,14 +84,17 @@ describe('sdarts search (end to end)', () => {
       expect(readFileSync(join(dir, 'log.txt'), 'utf8')).toMatch(/final genotype = Genotype\(normal=\[/);
       // TensorBoard's own reader parses the event file.
       const tb = JSON.parse(runPython('scripts/fixtures/read_tensorboard.py', [dir]));
-      expect(Object.keys(tb.scalars)).toEqual(expect.arrayContaining(['Acc/train', 'Acc/valid', 'Obj/train', 'Obj/valid', 'lr', 'epsilon', ...(perturb === 'random' ? ['Analysis/eigenvalue'] : [])]));
+      expect(Object.keys(tb.scalars)).toEqual(
+        expect.arrayContaining(['Acc/train', 'Acc/valid', 'Obj/train', 'Obj/valid', 'lr', 'epsilon', ...(perturb === 'random' ? ['Analysis/eigenvalue'] : [])]),
+      );
       expect(tb.scalars['Acc/valid'].map((s: { step: number }) => s.step)).toEqual([0, 1]);
     });
   }
 
   it('a run killed with SIGKILL mid-epoch resumes to bitwise the same α and genotype', async () => {
     const args = ['search', ...TINY, '--space', 's3', '--perturb', 'random', '--epochs', '3', '--checkpoint-every', '2', '--json'];
-    const ref = join(tmp, 'ref'), killed = join(tmp, 'killed');
+    const ref = join(tmp, 'ref'),
+      killed = join(tmp, 'killed');
     expect(sdarts([...args, '--save', ref]).status).toBe(0);
     let sawMidCheckpoint = false;
     const r = await sdartsAsync([...args, '--save', killed], (line, child) => {
@@ -75,18 +113,27 @@ describe('sdarts search (end to end)', () => {
     const gKilled = JSON.parse(readFileSync(join(killed, 'genotype.json'), 'utf8'));
     expect(gKilled.final).toEqual(gRef.final);
     // Replayed steps are not logged twice: the events equal the uninterrupted run's, step for step.
-    const steps = (d: string) => readEvents(d).filter((e) => e['type'] === 'step').map((e) => [e['epoch'], e['step'], e['loss']]);
+    const steps = (d: string) =>
+      readEvents(d)
+        .filter((e) => e['type'] === 'step')
+        .map((e) => [e['epoch'], e['step'], e['loss']]);
     expect(steps(killed)).toEqual(steps(ref));
   });
 
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     it(`${signal} finishes the step, checkpoints, exits ${code} with a resume hint; --resume completes the run`, async () => {
       const dir = join(tmp, signal.toLowerCase());
       const args = ['search', ...TINY, '--space', 's2', '--epochs', '2', '--json', '--save', dir];
       let sent = false;
       const r = await sdartsAsync(args, (line, child) => {
         const ev = JSON.parse(line);
-        if (ev.type === 'step' && ev.epoch === 0 && ev.step === 1 && !sent) { sent = true; child.kill(signal); }
+        if (ev.type === 'step' && ev.epoch === 0 && ev.step === 1 && !sent) {
+          sent = true;
+          child.kill(signal);
+        }
       });
       expect(r.code).toBe(code);
       expect(r.stderr).toContain(`resume with: sdarts search --resume ${dir}`);

@@ -12,7 +12,25 @@ import { readEvents } from '../../src/run/events-log.js';
 import { sdarts, sdartsAsync } from './cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sdarts-train-'));
-const TINY = ['--dataset', 'fashion-mnist', '--layers', '6', '--init-channels', '8', '--batch-size', '32', '--limit-train', '256', '--limit-test', '128', '--threads', '1', '--seed', '0', '--cutout'];
+const TINY = [
+  '--dataset',
+  'fashion-mnist',
+  '--layers',
+  '6',
+  '--init-channels',
+  '8',
+  '--batch-size',
+  '32',
+  '--limit-train',
+  '256',
+  '--limit-test',
+  '128',
+  '--threads',
+  '1',
+  '--seed',
+  '0',
+  '--cutout',
+];
 
 function modelTensors(dir: string): Record<string, number[]> {
   const { tensors } = loadSafetensors(join(dir, 'checkpoint.safetensors'));
@@ -30,14 +48,19 @@ describe('sdarts train / test (end to end)', () => {
     const r = sdarts(['train', ...TINY, '--arch', 'DARTS_V2', '--epochs', '1', '--save', dir, '--json']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events[0]).toMatchObject({ type: 'start', stepsPerEpoch: 8 });
     expect(events[0].params).toBeGreaterThan(0);
     const epoch = events.find((e) => e.type === 'epoch');
     expect(epoch.testAcc).toBeGreaterThanOrEqual(0);
     expect(epoch.testTop5).toBeGreaterThanOrEqual(epoch.testAcc);
     expect(epoch.lr).toBe(0.025); // epoch 0 trains with the initial learning rate
-    expect(readFileSync(join(dir, 'log.txt'), 'utf8')).toMatch(new RegExp(`param size = [0-9.]+MB \\(${events[0].params} parameters, auxiliary head excluded\\)`));
+    expect(readFileSync(join(dir, 'log.txt'), 'utf8')).toMatch(
+      new RegExp(`param size = [0-9.]+MB \\(${events[0].params} parameters, auxiliary head excluded\\)`),
+    );
     const t = sdarts(['test', '--checkpoint', dir, '--json']);
     expect(t.status).toBe(0);
     const res = JSON.parse(t.stdout);
@@ -48,7 +71,29 @@ describe('sdarts train / test (end to end)', () => {
 
   it('--arch takes a search run directory (its final genotype)', () => {
     const search = join(tmp, 'search');
-    expect(sdarts(['search', '--dataset', 'fashion-mnist', '--layers', '3', '--init-channels', '4', '--batch-size', '32', '--limit-train', '128', '--threads', '1', '--epochs', '1', '--space', 's2', '--save', search]).status).toBe(0);
+    expect(
+      sdarts([
+        'search',
+        '--dataset',
+        'fashion-mnist',
+        '--layers',
+        '3',
+        '--init-channels',
+        '4',
+        '--batch-size',
+        '32',
+        '--limit-train',
+        '128',
+        '--threads',
+        '1',
+        '--epochs',
+        '1',
+        '--space',
+        's2',
+        '--save',
+        search,
+      ]).status,
+    ).toBe(0);
     const final = JSON.parse(readFileSync(join(search, 'genotype.json'), 'utf8')).final;
     const dir = join(tmp, 'from-search');
     const r = sdarts(['train', ...TINY, '--arch', search, '--epochs', '1', '--save', dir, '--json']);
@@ -60,7 +105,8 @@ describe('sdarts train / test (end to end)', () => {
 
   it('a SIGKILLed training run resumes to bitwise the same weights as an uninterrupted one', async () => {
     const args = ['train', ...TINY, '--arch', 'c10_s3_pgd', '--epochs', '2', '--checkpoint-every', '3', '--json'];
-    const ref = join(tmp, 'ref'), killed = join(tmp, 'killed');
+    const ref = join(tmp, 'ref'),
+      killed = join(tmp, 'killed');
     expect(sdarts([...args, '--save', ref]).status).toBe(0);
     const r = await sdartsAsync([...args, '--save', killed], (line, child) => {
       const ev = JSON.parse(line);
@@ -71,7 +117,10 @@ describe('sdarts train / test (end to end)', () => {
     expect(resumed.status).toBe(0);
     expect(JSON.parse(resumed.stdout.split('\n')[0]!)).toMatchObject({ resumed: true, epoch: 1, step: 3 });
     expect(modelTensors(killed)).toEqual(modelTensors(ref));
-    const losses = (d: string) => readEvents(d).filter((e) => e['type'] === 'step').map((e) => e['loss']);
+    const losses = (d: string) =>
+      readEvents(d)
+        .filter((e) => e['type'] === 'step')
+        .map((e) => e['loss']);
     expect(losses(killed)).toEqual(losses(ref));
     expect(existsSync(join(killed, 'checkpoint.safetensors'))).toBe(true);
   });

@@ -6,7 +6,11 @@ import { expect } from 'vitest';
 import { tensor, type Tensor, type DType } from '../../src/index.js';
 import { TEST_DEVICE, expectClose, expectParity, type FloatDtype, type OpClass } from './tolerance.js';
 
-export interface EncodedTensor { shape: number[]; dtype: string; data: number[] }
+export interface EncodedTensor {
+  shape: number[];
+  dtype: string;
+  data: number[];
+}
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
@@ -16,9 +20,16 @@ export function loadFixture<T = unknown>(rel: string): T {
 
 export function fromEnc(e: EncodedTensor, requiresGrad = false): Tensor {
   const dtype = e.dtype as DType;
-  const data = dtype === 'float64' ? new Float64Array(e.data) : dtype === 'float32' ? new Float32Array(e.data)
-    : dtype === 'int64' ? BigInt64Array.from(e.data.map((v) => BigInt(v))) : dtype === 'int32' ? new Int32Array(e.data)
-    : new Uint8Array(e.data);
+  const data =
+    dtype === 'float64'
+      ? new Float64Array(e.data)
+      : dtype === 'float32'
+        ? new Float32Array(e.data)
+        : dtype === 'int64'
+          ? BigInt64Array.from(e.data.map((v) => BigInt(v)))
+          : dtype === 'int32'
+            ? new Int32Array(e.data)
+            : new Uint8Array(e.data);
   let t = tensor(data, { shape: e.shape, dtype });
   if (TEST_DEVICE !== 'cpu') {
     const moved = t.to(TEST_DEVICE);

@@ -29,7 +29,10 @@ export type FloatDtype = 'float32' | 'float64' | 'float16' | 'bfloat16';
  */
 export type OpClass = 'elementwise' | 'reduction' | 'step';
 
-export interface Tol { rtol: number; atol: number }
+export interface Tol {
+  rtol: number;
+  atol: number;
+}
 
 /**
  * Sources:
@@ -113,16 +116,21 @@ export interface CloseReport {
   /** max over elements of |a − b| / (atol + rtol·|b|): ≤ 1 passes. */
   ratio: number;
   /** Index of the worst element, its values and the absolute difference. */
-  index: number; actual: number; expected: number; absDiff: number;
+  index: number;
+  actual: number;
+  expected: number;
+  absDiff: number;
 }
 
 /** assert_close's criterion, reported: NaN matches NaN, ±∞ must match exactly. */
 export function closeReport(actual: Values, expected: Values, tol: Tol): CloseReport {
-  const a = values(actual), b = values(expected);
+  const a = values(actual),
+    b = values(expected);
   if (a.length !== b.length) throw new Error(`length mismatch: ${a.length} vs ${b.length}`);
   const rep: CloseReport = { ratio: 0, index: -1, actual: NaN, expected: NaN, absDiff: 0 };
   for (let i = 0; i < b.length; i++) {
-    const x = Number(a[i]), y = Number(b[i]);
+    const x = Number(a[i]),
+      y = Number(b[i]);
     if (x === y || (Number.isNaN(x) && Number.isNaN(y))) continue;
     const d = Math.abs(x - y);
     const r = Number.isFinite(d) ? d / (tol.atol + tol.rtol * Math.abs(y)) : Infinity;
@@ -138,18 +146,24 @@ export function closeReport(actual: Values, expected: Values, tol: Tol): CloseRe
 export function expectClose(actual: Values, expected: Values, dtype: FloatDtype, op: OpClass, label = '', tol: Tol = closeTolerance(dtype, op)): number {
   const r = closeReport(actual, expected, tol);
   record(`close:${dtype}:${op}`, label, r.ratio);
-  const where = r.index < 0 ? '' : ` — worst element ${r.index}: ${r.actual} vs ${r.expected} (|diff| ${r.absDiff.toExponential(2)} > atol ${tol.atol} + rtol ${tol.rtol}·|expected|)`;
+  const where =
+    r.index < 0
+      ? ''
+      : ` — worst element ${r.index}: ${r.actual} vs ${r.expected} (|diff| ${r.absDiff.toExponential(2)} > atol ${tol.atol} + rtol ${tol.rtol}·|expected|)`;
   expect(r.ratio, `${label}: ${dtype} ${op} closeness${where}`).toBeLessThanOrEqual(1);
   return r.ratio;
 }
 
 /** max|a − b| and max|b| over a tensor (NaN matches NaN; diff = ∞ on a NaN mismatch). */
 function diffAndScale(actual: Values, expected: Values): { diff: number; scale: number } {
-  const a = values(actual), b = values(expected);
+  const a = values(actual),
+    b = values(expected);
   if (a.length !== b.length) throw new Error(`length mismatch: ${a.length} vs ${b.length}`);
-  let diff = 0, scale = 0;
+  let diff = 0,
+    scale = 0;
   for (let i = 0; i < b.length; i++) {
-    const x = Number(a[i]), y = Number(b[i]);
+    const x = Number(a[i]),
+      y = Number(b[i]);
     if (Number.isNaN(x) !== Number.isNaN(y)) return { diff: Infinity, scale };
     if (Number.isNaN(y)) continue;
     scale = Math.max(scale, Math.abs(y));
@@ -177,6 +191,9 @@ export function relativeError(actual: Values, expected: Values): number {
 export function expectParity(actual: Values, expected: Values, label = ''): number {
   const r = parityRatio(actual, expected);
   record('parity:float64', label, r);
-  expect(r, `${label}: float64 parity, max|a − b| / (${ALGORITHM_RTOL}·max|b| + ${ALGORITHM_ATOL}) (relative error ${relativeError(actual, expected).toExponential(2)})`).toBeLessThanOrEqual(1);
+  expect(
+    r,
+    `${label}: float64 parity, max|a − b| / (${ALGORITHM_RTOL}·max|b| + ${ALGORITHM_ATOL}) (relative error ${relativeError(actual, expected).toExponential(2)})`,
+  ).toBeLessThanOrEqual(1);
   return r;
 }

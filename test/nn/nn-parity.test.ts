@@ -21,11 +21,27 @@ import { runPython } from '../helpers/python.js';
 import { expectClose, expectParity } from '../helpers/tolerance.js';
 
 interface Fx {
-  seed: number; keys: string[]; paramNames: string[]; init: Record<string, EncodedTensor>; x: EncodedTensor; y: EncodedTensor;
-  logits: EncodedTensor; loss: number; grads: Record<string, EncodedTensor>; afterTrain: Record<string, EncodedTensor>;
-  evalLogits: EncodedTensor; embedding: { seed: number };
+  seed: number;
+  keys: string[];
+  paramNames: string[];
+  init: Record<string, EncodedTensor>;
+  x: EncodedTensor;
+  y: EncodedTensor;
+  logits: EncodedTensor;
+  loss: number;
+  grads: Record<string, EncodedTensor>;
+  afterTrain: Record<string, EncodedTensor>;
+  evalLogits: EncodedTensor;
+  embedding: { seed: number };
   checkpoint: { file: string; x: EncodedTensor; evalLogits: EncodedTensor };
-  float64: { x: EncodedTensor; logits: EncodedTensor; loss: number; grads: Record<string, EncodedTensor>; afterTrain: Record<string, EncodedTensor>; evalLogits: EncodedTensor };
+  float64: {
+    x: EncodedTensor;
+    logits: EncodedTensor;
+    loss: number;
+    grads: Record<string, EncodedTensor>;
+    afterTrain: Record<string, EncodedTensor>;
+    evalLogits: EncodedTensor;
+  };
 }
 const fx = loadFixture<Fx>('nn/tinynet.json');
 
@@ -62,7 +78,8 @@ describe('nn parity with PyTorch', () => {
     net.to('float64');
     const f = fx.float64;
     tidy(() => {
-      const x = fromEnc(f.x), y = fromEnc(fx.y);
+      const x = fromEnc(f.x),
+        y = fromEnc(fx.y);
       expect(x.dtype).toBe('float64');
       const logits = net.forward(x);
       expect(logits.dtype).toBe('float64');
@@ -70,13 +87,21 @@ describe('nn parity with PyTorch', () => {
       const loss = F.crossEntropy(logits, y);
       expectParity(loss.item(), f.loss, 'loss');
       const params = net.namedParameters();
-      const gs = grad(loss, params.map(([, p]) => p));
+      const gs = grad(
+        loss,
+        params.map(([, p]) => p),
+      );
       params.forEach(([n], i) => expectTensorClose(gs[i]!, f.grads[n]!, 'reduction', `grad ${n}`));
       const sd = net.stateDict();
       expect(Object.keys(sd)).toEqual(Object.keys(f.afterTrain));
       for (const k of fx.keys) expectTensorClose(sd[k]!, f.afterTrain[k]!, 'reduction', `after train ${k}`);
       net.eval();
-      expectTensorClose(noGrad(() => net.forward(x)), f.evalLogits, 'reduction', 'eval logits');
+      expectTensorClose(
+        noGrad(() => net.forward(x)),
+        f.evalLogits,
+        'reduction',
+        'eval logits',
+      );
     });
     net.dispose();
   });
@@ -86,28 +111,44 @@ describe('nn parity with PyTorch', () => {
     const net = new TinyNet();
     tidy(() => net.loadStateDict(Object.fromEntries(fx.keys.map((k) => [k, fromEnc(fx.init[k]!)]))));
     tidy(() => {
-      const x = fromEnc(fx.x), y = fromEnc(fx.y);
+      const x = fromEnc(fx.x),
+        y = fromEnc(fx.y);
       const logits = net.forward(x);
       expectTensorClose(logits, fx.logits, 'reduction', 'logits');
       const loss = F.crossEntropy(logits, y);
       expectClose(loss.item(), fx.loss, 'float32', 'reduction', 'loss');
       const params = net.namedParameters();
-      const gs = grad(loss, params.map(([, p]) => p));
+      const gs = grad(
+        loss,
+        params.map(([, p]) => p),
+      );
       params.forEach(([n], i) => expectTensorClose(gs[i]!, fx.grads[n]!, 'reduction', `grad ${n}`));
       const sd = net.stateDict();
       for (const k of fx.keys) expectTensorClose(sd[k]!, fx.afterTrain[k]!, 'reduction', `after train ${k}`);
       net.eval();
-      expectTensorClose(noGrad(() => net.forward(x)), fx.evalLogits, 'reduction', 'eval logits');
+      expectTensorClose(
+        noGrad(() => net.forward(x)),
+        fx.evalLogits,
+        'reduction',
+        'eval logits',
+      );
     });
     net.dispose();
   });
 
-  it('a PyTorch-written checkpoint loads into sdarts and gives PyTorch\'s eval logits', () => {
+  it("a PyTorch-written checkpoint loads into sdarts and gives PyTorch's eval logits", () => {
     manualSeed(1);
     const net = new TinyNet();
     loadStateDictFile(join(FIXTURES, 'nn', fx.checkpoint.file), net);
     net.eval();
-    tidy(() => expectTensorClose(noGrad(() => net.forward(fromEnc(fx.checkpoint.x))), fx.checkpoint.evalLogits, 'reduction', 'checkpoint logits'));
+    tidy(() =>
+      expectTensorClose(
+        noGrad(() => net.forward(fromEnc(fx.checkpoint.x))),
+        fx.checkpoint.evalLogits,
+        'reduction',
+        'checkpoint logits',
+      ),
+    );
     net.dispose();
   });
 
@@ -115,7 +156,9 @@ describe('nn parity with PyTorch', () => {
     manualSeed(3);
     const net = new TinyNet();
     // Change the state away from any init: one forward in train mode updates running stats.
-    tidy(() => { net.forward(fromEnc(fx.x)); });
+    tidy(() => {
+      net.forward(fromEnc(fx.x));
+    });
     const dir = mkdtempSync(join(tmpdir(), 'sdarts-ckpt-'));
     saveStateDict(join(dir, 'net.safetensors'), net);
     writeFileSync(join(dir, 'x.json'), JSON.stringify(fx.checkpoint.x));

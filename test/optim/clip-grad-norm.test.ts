@@ -39,7 +39,9 @@ describe('clipGradNorm_', () => {
     });
     if (c.maxNorm >= c.totalNorm) {
       // coef clamped to 1: gradients unchanged bit for bit.
-      ps.forEach((p, i) => { if (p.grad) expect(p.grad.toArray()).toEqual(T[`clip.grad.${i}`]!.toArray()); });
+      ps.forEach((p, i) => {
+        if (p.grad) expect(p.grad.toArray()).toEqual(T[`clip.grad.${i}`]!.toArray());
+      });
     }
     ps.forEach((p) => p.dispose());
   });
@@ -57,22 +59,42 @@ describe('clipGradNorm_', () => {
   it('errorIfNonfinite refuses a NaN total norm; by default it scales by it as PyTorch does', () => {
     const p = keep(tensor([1, 2]).requiresGrad_(true));
     p.grad = tensor([NaN, 1]);
-    expectError(() => clipGradNorm_(p, 1, 2, { errorIfNonfinite: true }), SdartsError, 'ERR_SDARTS_OPTIM_NONFINITE_NORM',
-      'clipGradNorm_(): the total norm of order 2 of the gradients is NaN, so they cannot be clipped. Check the loss for NaN/Inf, or pass errorIfNonfinite: false to scale by it anyway.');
+    expectError(
+      () => clipGradNorm_(p, 1, 2, { errorIfNonfinite: true }),
+      SdartsError,
+      'ERR_SDARTS_OPTIM_NONFINITE_NORM',
+      'clipGradNorm_(): the total norm of order 2 of the gradients is NaN, so they cannot be clipped. Check the loss for NaN/Inf, or pass errorIfNonfinite: false to scale by it anyway.',
+    );
     expect(Number.isNaN(clipGradNorm_(p, 1))).toBe(true);
     p.dispose();
   });
 
   it('rejects bad arguments with the class, code and message', () => {
     const p = keep(zeros([2]).requiresGrad_(true));
-    expectError(() => clipGradNorm_(p, -1), RangeError, 'ERR_SDARTS_OUT_OF_RANGE',
-      "Expected a non-negative finite number for 'maxNorm' in clipGradNorm_() but received -1 (number)");
-    expectError(() => clipGradNorm_([p, 3 as unknown as Tensor], 1), TypeError, 'ERR_SDARTS_INVALID_ARG_TYPE',
-      "Expected a Tensor for 'params[1]' in clipGradNorm_() but received 3 (number)");
-    expectError(() => clipGradNorm_(p, 1, 'inf' as unknown as number), TypeError, 'ERR_SDARTS_INVALID_ARG_TYPE',
-      `Expected a number (Infinity for the max-norm) for 'normType' in clipGradNorm_() but received "inf" (string)`);
-    expectError(() => clipGradNorm_('w' as unknown as Tensor, 1), TypeError, 'ERR_SDARTS_INVALID_ARG_TYPE',
-      `Expected a Tensor or an array of Tensors for 'params' in clipGradNorm_() but received "w" (string)`);
+    expectError(
+      () => clipGradNorm_(p, -1),
+      RangeError,
+      'ERR_SDARTS_OUT_OF_RANGE',
+      "Expected a non-negative finite number for 'maxNorm' in clipGradNorm_() but received -1 (number)",
+    );
+    expectError(
+      () => clipGradNorm_([p, 3 as unknown as Tensor], 1),
+      TypeError,
+      'ERR_SDARTS_INVALID_ARG_TYPE',
+      "Expected a Tensor for 'params[1]' in clipGradNorm_() but received 3 (number)",
+    );
+    expectError(
+      () => clipGradNorm_(p, 1, 'inf' as unknown as number),
+      TypeError,
+      'ERR_SDARTS_INVALID_ARG_TYPE',
+      `Expected a number (Infinity for the max-norm) for 'normType' in clipGradNorm_() but received "inf" (string)`,
+    );
+    expectError(
+      () => clipGradNorm_('w' as unknown as Tensor, 1),
+      TypeError,
+      'ERR_SDARTS_INVALID_ARG_TYPE',
+      `Expected a Tensor or an array of Tensors for 'params' in clipGradNorm_() but received "w" (string)`,
+    );
     p.dispose();
   });
 });

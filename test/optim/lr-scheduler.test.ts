@@ -15,7 +15,16 @@ const { baseLrs, tMax, etaMin, closedForm, recursive, stateDictKeys } = fixture.
 
 function twoGroupSgd(): { opt: SGD; params: Tensor[] } {
   const params = [keep(zeros([1]).requiresGrad_(true)), keep(zeros([1]).requiresGrad_(true))];
-  return { opt: new SGD([{ params: [params[0]!], lr: baseLrs[0] }, { params: [params[1]!], lr: baseLrs[1] }], { lr: 0.5 }), params };
+  return {
+    opt: new SGD(
+      [
+        { params: [params[0]!], lr: baseLrs[0] },
+        { params: [params[1]!], lr: baseLrs[1] },
+      ],
+      { lr: 0.5 },
+    ),
+    params,
+  };
 }
 
 describe('CosineAnnealingLR', () => {
@@ -35,7 +44,9 @@ describe('CosineAnnealingLR', () => {
 
   it("differs from torch's recursive get_lr only by rounding (the documented reason for the closed form)", () => {
     let worst = 0;
-    closedForm.forEach((lrs, e) => { worst = Math.max(worst, expectParity(recursive[e]!, lrs, `recursive vs closed form, epoch ${e}`)); });
+    closedForm.forEach((lrs, e) => {
+      worst = Math.max(worst, expectParity(recursive[e]!, lrs, `recursive vs closed form, epoch ${e}`));
+    });
     expect(worst).toBeGreaterThan(0);
   });
 
@@ -70,19 +81,43 @@ describe('CosineAnnealingLR', () => {
 
   it('rejects bad arguments with the class, code and message', () => {
     const { opt, params } = twoGroupSgd();
-    expectError(() => new CosineAnnealingLR(opt, 0), RangeError, 'ERR_SDARTS_OUT_OF_RANGE',
-      "Expected a positive integer (epochs) for 'tMax' in CosineAnnealingLR() but received 0 (number)");
-    expectError(() => new CosineAnnealingLR(opt, '50' as unknown as number), TypeError, 'ERR_SDARTS_INVALID_ARG_TYPE',
-      `Expected a positive integer (epochs) for 'tMax' in CosineAnnealingLR() but received "50" (string)`);
-    expectError(() => new CosineAnnealingLR(opt, 50, -1e-3), RangeError, 'ERR_SDARTS_OUT_OF_RANGE',
-      "Expected a non-negative finite number for 'etaMin' in CosineAnnealingLR() but received -0.001 (number)");
-    expectError(() => new CosineAnnealingLR({} as SGD, 50), TypeError, 'ERR_SDARTS_INVALID_ARG_TYPE',
-      "Expected an optimizer (an object with paramGroups) for 'optimizer' in CosineAnnealingLR() but received Object object");
+    expectError(
+      () => new CosineAnnealingLR(opt, 0),
+      RangeError,
+      'ERR_SDARTS_OUT_OF_RANGE',
+      "Expected a positive integer (epochs) for 'tMax' in CosineAnnealingLR() but received 0 (number)",
+    );
+    expectError(
+      () => new CosineAnnealingLR(opt, '50' as unknown as number),
+      TypeError,
+      'ERR_SDARTS_INVALID_ARG_TYPE',
+      `Expected a positive integer (epochs) for 'tMax' in CosineAnnealingLR() but received "50" (string)`,
+    );
+    expectError(
+      () => new CosineAnnealingLR(opt, 50, -1e-3),
+      RangeError,
+      'ERR_SDARTS_OUT_OF_RANGE',
+      "Expected a non-negative finite number for 'etaMin' in CosineAnnealingLR() but received -0.001 (number)",
+    );
+    expectError(
+      () => new CosineAnnealingLR({} as SGD, 50),
+      TypeError,
+      'ERR_SDARTS_INVALID_ARG_TYPE',
+      "Expected an optimizer (an object with paramGroups) for 'optimizer' in CosineAnnealingLR() but received Object object",
+    );
     const sched = new CosineAnnealingLR(opt, 50);
-    expectError(() => sched.step(-2), RangeError, 'ERR_SDARTS_OUT_OF_RANGE',
-      "Expected a non-negative integer for 'epoch' in CosineAnnealingLR.step() but received -2 (number)");
-    expectError(() => sched.loadStateDict({ last_epoch: 3, base_lrs: [0.1], _last_lr: [0.1], T_max: 50, eta_min: 0 }), SdartsError, 'ERR_SDARTS_OPTIM_STATE_DICT',
-      'CosineAnnealingLR.loadStateDict(): stateDict.base_lrs should list one learning rate per parameter group (2) but is an array of length 1. Load a state dict saved by the same scheduler over the same optimizer.');
+    expectError(
+      () => sched.step(-2),
+      RangeError,
+      'ERR_SDARTS_OUT_OF_RANGE',
+      "Expected a non-negative integer for 'epoch' in CosineAnnealingLR.step() but received -2 (number)",
+    );
+    expectError(
+      () => sched.loadStateDict({ last_epoch: 3, base_lrs: [0.1], _last_lr: [0.1], T_max: 50, eta_min: 0 }),
+      SdartsError,
+      'ERR_SDARTS_OPTIM_STATE_DICT',
+      'CosineAnnealingLR.loadStateDict(): stateDict.base_lrs should list one learning rate per parameter group (2) but is an array of length 1. Load a state dict saved by the same scheduler over the same optimizer.',
+    );
     params.forEach((p) => p.dispose());
   });
 });
@@ -100,14 +135,26 @@ describe('EpochSchedule', () => {
 
   it('rejects a non-function and a schedule that yields a negative or non-finite lr', () => {
     const { opt, params } = twoGroupSgd();
-    expectError(() => new EpochSchedule(opt, 0.1 as unknown as () => number), TypeError, 'ERR_SDARTS_INVALID_ARG_TYPE',
-      "Expected a function (epoch, baseLr) => lr for 'fn' in EpochSchedule() but received 0.1 (number)");
-    expectError(() => new EpochSchedule(opt, () => NaN), RangeError, 'ERR_SDARTS_OUT_OF_RANGE',
-      "Expected a finite number for 'fn(epoch, baseLr)' in EpochSchedule.step() but received NaN (number)");
+    expectError(
+      () => new EpochSchedule(opt, 0.1 as unknown as () => number),
+      TypeError,
+      'ERR_SDARTS_INVALID_ARG_TYPE',
+      "Expected a function (epoch, baseLr) => lr for 'fn' in EpochSchedule() but received 0.1 (number)",
+    );
+    expectError(
+      () => new EpochSchedule(opt, () => NaN),
+      RangeError,
+      'ERR_SDARTS_OUT_OF_RANGE',
+      "Expected a finite number for 'fn(epoch, baseLr)' in EpochSchedule.step() but received NaN (number)",
+    );
     const sched = new EpochSchedule(opt, (e) => 0.1 - e * 0.06);
     sched.step();
-    expectError(() => sched.step(), RangeError, 'ERR_SDARTS_OUT_OF_RANGE',
-      "Expected a non-negative finite number for 'lr of group 0 at epoch 2' in EpochSchedule.step() but received -0.01999999999999999 (number)");
+    expectError(
+      () => sched.step(),
+      RangeError,
+      'ERR_SDARTS_OUT_OF_RANGE',
+      "Expected a non-negative finite number for 'lr of group 0 at epoch 2' in EpochSchedule.step() but received -0.01999999999999999 (number)",
+    );
     expect(sched.lastEpoch).toBe(1); // the failed step changed nothing
     params.forEach((p) => p.dispose());
   });

@@ -29,7 +29,9 @@ describe('optimizer memory', () => {
     expect(after.liveTensors).toBe(before.liveTensors);
     expect(after.bytes).toEqual(before.bytes);
     // Exactly the parameters plus the state tensors are alive; dispose() and release free them all.
-    const stateTensors = Object.values(opt.stateDict().state).flatMap((s) => Object.values(s)).filter((v) => typeof v !== 'number').length;
+    const stateTensors = Object.values(opt.stateDict().state)
+      .flatMap((s) => Object.values(s))
+      .filter((v) => typeof v !== 'number').length;
     expect(stateTensors).toBeGreaterThan(0);
     expect(after.liveTensors - start).toBe(fixture.paramNames.length + stateTensors);
     opt.zeroGrad();

@@ -29,8 +29,13 @@ function stepWithTorchGrads(name: string, c: FixtureCase, opt: Optimizer<{ lr: n
 }
 
 /** The optimizer state's keys, tensors (compared by `tensorCheck`) and 0-d numbers against the fixture's. */
-function checkState(c: FixtureCase, opt: Optimizer<{ lr: number }>, prefix: string, numbers: Record<string, Record<string, number>>,
-  tensorCheck: (actual: Tensor, expected: Tensor, label: string) => void): void {
+function checkState(
+  c: FixtureCase,
+  opt: Optimizer<{ lr: number }>,
+  prefix: string,
+  numbers: Record<string, Record<string, number>>,
+  tensorCheck: (actual: Tensor, expected: Tensor, label: string) => void,
+): void {
   const sd = opt.stateDict();
   // Same parameter indices with state (the never-used parameter has none) and the same keys.
   expect(Object.keys(sd.state).sort()).toEqual(Object.keys(c.stateKeys).sort());
@@ -61,7 +66,14 @@ describe.each(Object.entries(fixture.cases))(`%s (torch ${fixture.torch} fixture
       opt.zeroGrad();
       expectParity(lossBackward(P, k), f.losses[k]!, `${name} loss ${k}`);
       if (c.clipMaxNorm !== null) {
-        expectParity(clipGradNorm_(order(c).map((n) => P[n]!), c.clipMaxNorm), f.clipTotalNorms[k]!, `${name} clip norm ${k}`);
+        expectParity(
+          clipGradNorm_(
+            order(c).map((n) => P[n]!),
+            c.clipMaxNorm,
+          ),
+          f.clipTotalNorms[k]!,
+          `${name} clip norm ${k}`,
+        );
       }
       opt.step();
       for (const n of order(c)) {
@@ -81,7 +93,16 @@ describe.each(Object.entries(fixture.cases))(`%s (torch ${fixture.torch} fixture
     opt.zeroGrad();
     expectClose(lossBackward(P, 0), c.losses[0]!, 'float32', 'reduction', `${name} loss 0`);
     if (c.clipMaxNorm !== null) {
-      expectClose(clipGradNorm_(order(c).map((n) => P[n]!), c.clipMaxNorm), c.clipTotalNorms[0]!, 'float32', 'reduction', `${name} clip norm 0`);
+      expectClose(
+        clipGradNorm_(
+          order(c).map((n) => P[n]!),
+          c.clipMaxNorm,
+        ),
+        c.clipTotalNorms[0]!,
+        'float32',
+        'reduction',
+        `${name} clip norm 0`,
+      );
     }
     opt.step();
     for (const n of order(c)) expectClose(P[n]!, T[`${name}.step0.${n}`]!, 'float32', 'step', `${name} step 0 ${n}`);

@@ -8,7 +8,11 @@ import { Adam, ASGD, SGD, type Optimizer } from '../../src/optim/index.js';
 import { FIXTURES, loadFixture } from '../helpers/fixture.js';
 
 /** The float64 twin run of a case (tensors under `f64.<case>.*`). */
-export interface Float64Run { losses: number[]; clipTotalNorms: number[]; stateNumbers: Record<string, Record<string, number>> }
+export interface Float64Run {
+  losses: number[];
+  clipTotalNorms: number[];
+  stateNumbers: Record<string, Record<string, number>>;
+}
 
 export interface FixtureCase {
   optimizer: 'SGD' | 'Adam' | 'ASGD';
@@ -24,7 +28,11 @@ export interface FixtureCase {
 }
 
 export interface OptimFixture {
-  script: string; torch: string; seed: number; steps: number; paramNames: string[];
+  script: string;
+  torch: string;
+  seed: number;
+  steps: number;
+  paramNames: string[];
   cases: Record<string, FixtureCase>;
   clip: { params: number[][]; cases: { maxNorm: number; normType: number | 'inf'; totalNorm: number }[] };
   cosine: { baseLrs: number[]; tMax: number; etaMin: number; closedForm: number[][]; recursive: number[][]; stateDictKeys: string[] };
@@ -64,7 +72,11 @@ export function lossBackward(P: Record<string, Tensor>, k: number): number {
 
 const CAMEL: Record<string, string> = { weight_decay: 'weightDecay' };
 function camel(o: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'params').map(([k, v]) => [CAMEL[k] ?? k, v]));
+  return Object.fromEntries(
+    Object.entries(o)
+      .filter(([k]) => k !== 'params')
+      .map(([k, v]) => [CAMEL[k] ?? k, v]),
+  );
 }
 
 /** The case's optimizer over P, with the same groups and overrides as the script. */

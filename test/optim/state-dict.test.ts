@@ -34,7 +34,10 @@ function roundTrip(sd: OptimizerStateDict): OptimizerStateDict {
     }
   }
   const bytes = encodeSafetensors(tensors);
-  const json = JSON.parse(JSON.stringify({ numbers, paramGroups: sd.paramGroups })) as { numbers: typeof numbers; paramGroups: OptimizerStateDict['paramGroups'] };
+  const json = JSON.parse(JSON.stringify({ numbers, paramGroups: sd.paramGroups })) as {
+    numbers: typeof numbers;
+    paramGroups: OptimizerStateDict['paramGroups'];
+  };
   const back = decodeSafetensors(bytes).tensors;
   const state: OptimizerStateDict['state'] = {};
   for (const [idx, nums] of Object.entries(json.numbers)) state[Number(idx)] = { ...nums };
@@ -103,31 +106,59 @@ describe('optimizer stateDict / loadStateDict', () => {
     }
     const cases: [string, (g: OptimizerStateDict, a: Tensor) => unknown, RegExp][] = [
       ['two groups', (g) => ({ ...g, paramGroups: [g.paramGroups[0], g.paramGroups[0]] }), /it has 2 parameter group\(s\) but this optimizer has 1/],
-      ['wrong parameter count', (g) => ({ ...g, paramGroups: [{ ...g.paramGroups[0], params: [0] }] }), /parameter group 0 has 1 parameter\(s\) but this optimizer's group 0 has 2/],
-      ['a wrongly shaped buffer', (g) => ({ ...g, state: { ...g.state, 1: { momentum_buffer: zeros([4]) } } }), /state\[1\]\.momentum_buffer has shape \[4\] but parameter 1 has shape \[3\]/],
-      ['an Adam key in SGD state', (g) => ({ ...g, state: { 0: { exp_avg: zeros([2, 2]) } } }), /state\[0\] has the key 'exp_avg', which SGD does not use \(expected keys: momentum_buffer\)/],
+      [
+        'wrong parameter count',
+        (g) => ({ ...g, paramGroups: [{ ...g.paramGroups[0], params: [0] }] }),
+        /parameter group 0 has 1 parameter\(s\) but this optimizer's group 0 has 2/,
+      ],
+      [
+        'a wrongly shaped buffer',
+        (g) => ({ ...g, state: { ...g.state, 1: { momentum_buffer: zeros([4]) } } }),
+        /state\[1\]\.momentum_buffer has shape \[4\] but parameter 1 has shape \[3\]/,
+      ],
+      [
+        'an Adam key in SGD state',
+        (g) => ({ ...g, state: { 0: { exp_avg: zeros([2, 2]) } } }),
+        /state\[0\] has the key 'exp_avg', which SGD does not use \(expected keys: momentum_buffer\)/,
+      ],
       ['a missing key', (g) => ({ ...g, state: { 0: {} } }), /state\[0\] lacks 'momentum_buffer'/],
       ['an index past the parameters', (g) => ({ ...g, state: { 5: g.state[0] } }), /entry for parameter index '5' but this optimizer has parameters 0\.\.1/],
-      ['a number where a tensor belongs', (g) => ({ ...g, state: { 0: { momentum_buffer: 3 } } }), /state\[0\]\.momentum_buffer should be a Tensor but is 3 \(number\)/],
+      [
+        'a number where a tensor belongs',
+        (g) => ({ ...g, state: { 0: { momentum_buffer: 3 } } }),
+        /state\[0\]\.momentum_buffer should be a Tensor but is 3 \(number\)/,
+      ],
     ];
     it.each(cases)('%s', (_label, mutate, message) => {
       const { opt, a, b, good } = setup();
       const before = (opt.momentumBuffer(a) as Tensor).toArray();
       const bad = mutate(good, a) as OptimizerStateDict;
       expectError(() => opt.loadStateDict(bad), SdartsError, 'ERR_SDARTS_OPTIM_STATE_DICT', message);
-      expectError(() => opt.loadStateDict(bad), SdartsError, 'ERR_SDARTS_OPTIM_STATE_DICT',
-        /^SGD\.loadStateDict\(\): the state dict does not fit this optimizer: .*\. Load a state dict saved from the same optimizer over the same parameter groups\.$/);
+      expectError(
+        () => opt.loadStateDict(bad),
+        SdartsError,
+        'ERR_SDARTS_OPTIM_STATE_DICT',
+        /^SGD\.loadStateDict\(\): the state dict does not fit this optimizer: .*\. Load a state dict saved from the same optimizer over the same parameter groups\.$/,
+      );
       expect(opt.momentumBuffer(a)!.toArray()).toEqual(before);
       expect(opt.paramGroups[0]!.lr).toBe(0.1);
-      opt.dispose(); a.dispose(); b.dispose();
+      opt.dispose();
+      a.dispose();
+      b.dispose();
     });
 
     it('a bad hyperparameter in the saved group (TypeError naming the key)', () => {
       const { opt, a, b, good } = setup();
-      expectError(() => opt.loadStateDict({ ...good, paramGroups: [{ ...good.paramGroups[0]!, lr: '0.1' }] }), TypeError, 'ERR_SDARTS_INVALID_ARG_TYPE',
-        `Expected a non-negative finite number for 'stateDict.paramGroups[0].lr' in SGD.loadStateDict() but received "0.1" (string)`);
+      expectError(
+        () => opt.loadStateDict({ ...good, paramGroups: [{ ...good.paramGroups[0]!, lr: '0.1' }] }),
+        TypeError,
+        'ERR_SDARTS_INVALID_ARG_TYPE',
+        `Expected a non-negative finite number for 'stateDict.paramGroups[0].lr' in SGD.loadStateDict() but received "0.1" (string)`,
+      );
       expect(opt.paramGroups[0]!.lr).toBe(0.1);
-      opt.dispose(); a.dispose(); b.dispose();
+      opt.dispose();
+      a.dispose();
+      b.dispose();
     });
   });
 });

@@ -34,8 +34,8 @@ describe('EventsLog / readEvents', () => {
     log.close();
     expect(readFileSync(join(dir, 'events.jsonl'), 'utf8')).toBe(
       '{"type":"start","config":{"epochs":2,"space":"s5"}}\n' +
-      '{"type":"epoch","epoch":0,"train":{"loss":1.25,"acc":0.5}}\n' +
-      '{"type":"epoch","epoch":1,"train":{"loss":0.75,"acc":0.625}}\n',
+        '{"type":"epoch","epoch":0,"train":{"loss":1.25,"acc":0.5}}\n' +
+        '{"type":"epoch","epoch":1,"train":{"loss":0.75,"acc":0.625}}\n',
     );
     expect(readEvents(dir)).toEqual([
       { type: 'start', config: { epochs: 2, space: 's5' } },
@@ -161,6 +161,6 @@ describe('TextLog', () => {
     expect(err.code).toBe('ERR_SDARTS_RUN_LOG_CLOSED');
     const te = thrown(() => new TextLog(dir, { fileName: '../x.txt' }));
     expect(te).toBeInstanceOf(TypeError);
-    expect(te.message).toBe("Expected a file name without path separators for 'options.fileName' in TextLog() but received \"../x.txt\" (string)");
+    expect(te.message).toBe('Expected a file name without path separators for \'options.fileName\' in TextLog() but received "../x.txt" (string)');
   });
 });

@@ -12,7 +12,12 @@ import { ProgressReporter } from '../../src/run/progress.js';
 
 function sink(): { out: NodeJS.WriteStream; text: () => string } {
   const chunks: string[] = [];
-  const out = { write: (s: string) => { chunks.push(s); return true; } } as unknown as NodeJS.WriteStream;
+  const out = {
+    write: (s: string) => {
+      chunks.push(s);
+      return true;
+    },
+  } as unknown as NodeJS.WriteStream;
   return { out, text: () => chunks.join('') };
 }
 
@@ -50,13 +55,40 @@ describe('ProgressReporter', () => {
     const q = new ProgressReporter({ json: true, tty: true, out: js.out });
     q.handle(start);
     q.handle(step(1, 1));
-    expect(js.text().trim().split('\n').map((l) => JSON.parse(l))).toEqual([start, step(1, 1)]);
+    expect(
+      js
+        .text()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([start, step(1, 1)]);
   });
 
   it('the CLI under a pseudo-terminal draws the bar', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'sdarts-tty-')), 'run');
-    const cmd = [process.execPath, 'dist/cli/main.js', 'search', '--dataset', 'fashion-mnist', '--layers', '3', '--init-channels', '4',
-      '--batch-size', '32', '--limit-train', '128', '--threads', '1', '--epochs', '1', '--space', 's3', '--save', dir].join(' ');
+    const cmd = [
+      process.execPath,
+      'dist/cli/main.js',
+      'search',
+      '--dataset',
+      'fashion-mnist',
+      '--layers',
+      '3',
+      '--init-channels',
+      '4',
+      '--batch-size',
+      '32',
+      '--limit-train',
+      '128',
+      '--threads',
+      '1',
+      '--epochs',
+      '1',
+      '--space',
+      's3',
+      '--save',
+      dir,
+    ].join(' ');
     const r = spawnSync('script', ['-qfec', cmd, '/dev/null'], { encoding: 'utf8', timeout: 120_000 });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`run dir: ${dir}`);

@@ -17,9 +17,18 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const REF = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'run', 'tensorboard-reference.json'), 'utf8')) as {
   protobuf: string;
   crc32cCheck: { input: string; crc32c: number; masked: number };
-  cases: ({ kind: 'file_version'; wallTime: number; eventHex: string } | {
-    kind: 'scalar'; tag: string; value: number | string; float32Value: number | string; step: number; wallTime: number; eventHex: string;
-  })[];
+  cases: (
+    | { kind: 'file_version'; wallTime: number; eventHex: string }
+    | {
+        kind: 'scalar';
+        tag: string;
+        value: number | string;
+        float32Value: number | string;
+        step: number;
+        wallTime: number;
+        eventHex: string;
+      }
+  )[];
   fileHex: string;
 };
 const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v)); // "NaN", "Infinity", "-Infinity"
@@ -70,7 +79,7 @@ function tensorboardPython(): string {
 }
 
 describe('TensorBoardWriter', () => {
-  it('round-trips scalars: the in-repo decoder and TensorBoard\'s own EventAccumulator read what was written', () => {
+  it("round-trips scalars: the in-repo decoder and TensorBoard's own EventAccumulator read what was written", () => {
     const dir = join(tmp, 'run');
     const w = new TensorBoardWriter(dir, { host: 'h' });
     const expected: Record<string, { step: number; value: number; wallTime: number }[]> = {};
@@ -130,12 +139,12 @@ describe('TensorBoardWriter', () => {
     const w = new TensorBoardWriter(join(tmp, 'args'), { host: 'h' });
     let err = thrown(() => w.addScalar('', 1, 0));
     expect(err).toBeInstanceOf(TypeError);
-    expect(err.message).toBe("Expected a non-empty string for 'tag' in TensorBoardWriter.addScalar() but received \"\" (string)");
+    expect(err.message).toBe('Expected a non-empty string for \'tag\' in TensorBoardWriter.addScalar() but received "" (string)');
     err = thrown(() => w.addScalar('loss', 1, -1));
     expect(err).toBeInstanceOf(RangeError);
     expect(err.message).toBe("Expected a non-negative integer for 'step' in TensorBoardWriter.addScalar() but received -1 (number)");
     err = thrown(() => w.addScalar('loss', '1' as unknown as number, 0));
-    expect(err.message).toBe("Expected a number for 'value' in TensorBoardWriter.addScalar() but received \"1\" (string)");
+    expect(err.message).toBe('Expected a number for \'value\' in TensorBoardWriter.addScalar() but received "1" (string)');
     w.close();
     w.close(); // idempotent
     expect(w.closed).toBe(true);
@@ -144,6 +153,6 @@ describe('TensorBoardWriter', () => {
     expect(err.code).toBe('ERR_SDARTS_RUN_TENSORBOARD_CLOSED');
     expect(err.message).toBe(`TensorBoardWriter: '${w.path}' is closed; create a new writer to log more scalars`);
     err = thrown(() => new TensorBoardWriter(join(tmp, 'h2'), { host: 'a/b' }));
-    expect(err.message).toBe("Expected a host name without path separators for 'options.host' in TensorBoardWriter() but received \"a/b\" (string)");
+    expect(err.message).toBe('Expected a host name without path separators for \'options.host\' in TensorBoardWriter() but received "a/b" (string)');
   });
 });

@@ -12,7 +12,14 @@ export interface DecodedEvent {
   values: { tag: string; simpleValue: number }[];
 }
 
-interface Field { no: number; wire: number; varint?: bigint; bytes?: Uint8Array; fixed64?: DataView; fixed32?: DataView }
+interface Field {
+  no: number;
+  wire: number;
+  varint?: bigint;
+  bytes?: Uint8Array;
+  fixed64?: DataView;
+  fixed32?: DataView;
+}
 
 function readVarint(buf: Uint8Array, pos: number): [bigint, number] {
   let result = 0n;
@@ -70,8 +77,10 @@ export function decodeEvent(payload: Uint8Array): DecodedEvent {
         let seen = false;
         for (const vf of fields(sv.bytes!)) {
           if (vf.no === 1 && vf.wire === 2) tag = Buffer.from(vf.bytes!).toString('utf8');
-          else if (vf.no === 2 && vf.wire === 5) { simpleValue = vf.fixed32!.getFloat32(0, true); seen = true; }
-          else throw new Error(`unexpected Summary.Value field ${vf.no}`);
+          else if (vf.no === 2 && vf.wire === 5) {
+            simpleValue = vf.fixed32!.getFloat32(0, true);
+            seen = true;
+          } else throw new Error(`unexpected Summary.Value field ${vf.no}`);
         }
         if (!seen) throw new Error('Summary.Value without simple_value');
         ev.values.push({ tag, simpleValue });

@@ -26,7 +26,10 @@ function withEigenvalues(lambda: number[]): number[][] {
   const Q = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0) - (2 * u[i]! * u[j]!) / (un * un)));
   return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => lambda.reduce((s, l, k) => s + Q[i]![k]! * l * Q[j]![k]!, 0)));
 }
-const matVec = (A: number[][]) => (v: Float64Array): Float64Array => Float64Array.from(A.map((row) => row.reduce((s, a, j) => s + a * v[j]!, 0)));
+const matVec =
+  (A: number[][]) =>
+  (v: Float64Array): Float64Array =>
+    Float64Array.from(A.map((row) => row.reduce((s, a, j) => s + a * v[j]!, 0)));
 
 describe('Lanczos: largest algebraic eigenvalue', () => {
   it('finds the largest algebraic eigenvalue, not the largest in magnitude (power iteration would return −5)', () => {
@@ -59,14 +62,19 @@ describe('Lanczos: largest algebraic eigenvalue', () => {
   });
 
   it('the start vector is fixed and unit-norm', () => {
-    const a = lanczosStart(100), b = lanczosStart(100);
+    const a = lanczosStart(100),
+      b = lanczosStart(100);
     expect(a).toEqual(b);
     expect(Math.abs(a.reduce((s, x) => s + x * x, 0) - 1)).toBeLessThan(1e-14);
   });
 });
 
 describe('λ_max of a search network equals the full Hessian’s (+1e-3·I, largest algebraic)', () => {
-  for (const [space, dtype, bar] of [['s2', 'float64', 1e-6], ['s3', 'float64', 1e-6], ['s3', 'float32', 1e-4]] as const) {
+  for (const [space, dtype, bar] of [
+    ['s2', 'float64', 1e-6],
+    ['s3', 'float64', 1e-6],
+    ['s3', 'float32', 1e-4],
+  ] as const) {
     it(`${space}, ${dtype}, train mode (the analysis' mode): relative difference ≤ ${bar}`, () => {
       manualSeed(2);
       const net = new SearchNetwork({ space, C: 2, layers: 3, numClasses: 3 }).to(dtype);
@@ -103,7 +111,20 @@ describe('measuring must not change the search', () => {
   const run = async (perturb: 'none' | 'random' | 'pgd_linf', analyzeEvery: number): Promise<{ dir: string; eigen: (number | null)[] }> => {
     const dir = join(tmp, `${perturb}-analyze${analyzeEvery}`);
     const eigen: (number | null)[] = [];
-    for await (const ev of runSearch({ dataset: 'fashion-mnist', space: 's3', perturb, epochs: 2, layers: 3, initChannels: 4, batchSize: 32, limitTrain: 128, seed: 3, threads: 1, analyzeEvery, save: dir })) {
+    for await (const ev of runSearch({
+      dataset: 'fashion-mnist',
+      space: 's3',
+      perturb,
+      epochs: 2,
+      layers: 3,
+      initChannels: 4,
+      batchSize: 32,
+      limitTrain: 128,
+      seed: 3,
+      threads: 1,
+      analyzeEvery,
+      save: dir,
+    })) {
       if (ev.type === 'epoch') {
         eigen.push(ev.eigenvalue);
         if (analyzeEvery) expect(ev.analysis).toMatchObject({ method: 'lanczos', diagonal: 1e-3, batch: { pass: 'validation', mode: 'train' } });
@@ -117,7 +138,8 @@ describe('measuring must not change the search', () => {
       const b = await run(perturb, 0);
       expect(a.eigen.every((e) => typeof e === 'number' && Number.isFinite(e))).toBe(true);
       expect(b.eigen).toEqual([null, null]);
-      const sa = finalState(a.dir), sb = finalState(b.dir);
+      const sa = finalState(a.dir),
+        sb = finalState(b.dir);
       expect(Object.keys(sa).sort()).toEqual(Object.keys(sb).sort());
       for (const k of Object.keys(sa)) expect(sa[k], k).toEqual(sb[k]);
     });

@@ -37,14 +37,38 @@ const SPACES: OneShotSpaceId[] = [1, 2, 3];
 
 type CaseDtype = 'float32' | 'float64';
 interface Meta {
-  space: OneShotSpaceId; perturb: PerturbationName; unrolled: boolean; dtype: CaseDtype; seed: number; C: number; layers: number;
-  classes: number; eps: number; pgdSteps: number; lr: number; momentum: number; weightDecay: number; gradClip: number;
-  archLr: number; archWeightDecay: number; betas: [number, number]; numArch: number;
+  space: OneShotSpaceId;
+  perturb: PerturbationName;
+  unrolled: boolean;
+  dtype: CaseDtype;
+  seed: number;
+  C: number;
+  layers: number;
+  classes: number;
+  eps: number;
+  pgdSteps: number;
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  gradClip: number;
+  archLr: number;
+  archWeightDecay: number;
+  betas: [number, number];
+  numArch: number;
   steps: { archLoss: number; loss: number; gradNorm: number; lossBefore?: number; lossAfter?: number; accepted?: boolean }[];
 }
 interface HessianMeta {
-  space: OneShotSpaceId; dtype: CaseDtype; seed: number; C: number; layers: number; classes: number; diagonal: number; loss: number;
-  eigenvalue: number; n: number; bufferKeys: string[];
+  space: OneShotSpaceId;
+  dtype: CaseDtype;
+  seed: number;
+  C: number;
+  layers: number;
+  classes: number;
+  diagonal: number;
+  loss: number;
+  eigenvalue: number;
+  n: number;
+  bufferKeys: string[];
 }
 
 const readMeta = <M>(name: string): M => JSON.parse(readFileSync(join(DIR, `${name}.json`), 'utf8')) as M;
@@ -59,7 +83,10 @@ function compare(dtype: CaseDtype, actual: Tensor | number[] | number, expected:
   else expectClose(actual, expected, 'float32', 'step', label);
 }
 
-interface InitValues { w: number[]; alphas: number[][] }
+interface InitValues {
+  w: number[];
+  alphas: number[][];
+}
 
 /** init-ss<k><suffix>: the twin's seed-0 float32 state dict flattened in state-keys order, and α. */
 function readInit(space: OneShotSpaceId, suffix: string): InitValues {
@@ -78,11 +105,13 @@ function twinStartNet(space: OneShotSpaceId, seed: number, C: number, layers: nu
   const sd = net.stateDict();
   expect(Object.keys(sd)).toEqual(stateKeys[String(space)]);
   let offset = 0;
-  const values = Object.fromEntries(Object.entries(sd).map(([k, t]) => {
-    const v = tensor(init.w.slice(offset, offset + t.numel), { dtype: t.dtype }).reshape(t.shape);
-    offset += t.numel;
-    return [k, v];
-  }));
+  const values = Object.fromEntries(
+    Object.entries(sd).map(([k, t]) => {
+      const v = tensor(init.w.slice(offset, offset + t.numel), { dtype: t.dtype }).reshape(t.shape);
+      offset += t.numel;
+      return [k, v];
+    }),
+  );
   expect(offset).toBe(init.w.length);
   net.loadStateDict(values);
   Object.values(values).forEach((t) => t.dispose());
@@ -124,13 +153,27 @@ describe('one-shot (NAS-Bench-1Shot1) search step parity with the PyTorch twin',
     for (const dtype of ['float64', 'float32'] as const) {
       const mine = metas.filter((m) => m.dtype === dtype);
       expect(new Set(mine.map((m) => m.steps.length))).toEqual(new Set([dtype === 'float64' ? 2 : 1]));
-      expect(mine.some((m) => m.steps.some((s) => s.accepted === false)), `${dtype}: a rejected PGD attack`).toBe(true);
-      for (const space of SPACES) for (const perturb of ['none', 'random', 'pgd_linf'] as const) {
-        expect(mine.some((m) => m.space === space && m.perturb === perturb && !m.unrolled), `${dtype} ss${space} ${perturb}`).toBe(true);
-      }
+      expect(
+        mine.some((m) => m.steps.some((s) => s.accepted === false)),
+        `${dtype}: a rejected PGD attack`,
+      ).toBe(true);
+      for (const space of SPACES)
+        for (const perturb of ['none', 'random', 'pgd_linf'] as const) {
+          expect(
+            mine.some((m) => m.space === space && m.perturb === perturb && !m.unrolled),
+            `${dtype} ss${space} ${perturb}`,
+          ).toBe(true);
+        }
     }
-    for (const space of SPACES) expect(metas.some((m) => m.dtype === 'float64' && m.space === space && m.unrolled), `float64 ss${space} 2nd order`).toBe(true);
-    expect(metas.some((m) => m.dtype === 'float32' && m.unrolled), 'float32 2nd order').toBe(true);
+    for (const space of SPACES)
+      expect(
+        metas.some((m) => m.dtype === 'float64' && m.space === space && m.unrolled),
+        `float64 ss${space} 2nd order`,
+      ).toBe(true);
+    expect(
+      metas.some((m) => m.dtype === 'float32' && m.unrolled),
+      'float32 2nd order',
+    ).toBe(true);
     cases.forEach((c, i) => expect(c.endsWith(metas[i]!.dtype === 'float64' ? '-f64' : '-f32'), c).toBe(true));
   });
 
@@ -150,10 +193,28 @@ describe('one-shot (NAS-Bench-1Shot1) search step parity with the PyTorch twin',
           // The twin's noise is its float32 unit draws cast to the case's dtype, × ε: the same product here.
           const noise = Array.from({ length: meta.numArch }, (_, i) => I[`s${s}.unitNoise.${i}`]!.to(dt).mul(meta.eps));
           let seen: { shape: number[]; dtype: string; data: number[] }[] = [];
-          const r = searchStep(net, architect, wOpt,
+          const r = searchStep(
+            net,
+            architect,
+            wOpt,
             { xTrain: input('xTrain'), yTrain: input('yTrain'), xValid: input('xValid'), yValid: input('yValid') },
-            { perturbation: meta.perturb, epsilon: meta.eps, pgdSteps: meta.pgdSteps, pgdRandomStart: true, gradClip: meta.gradClip, unrolled: meta.unrolled, updateArch: true },
-            { noise: meta.perturb === 'random' ? noise : undefined, pgdStart: meta.perturb === 'pgd_linf' ? noise : undefined, inspect: (w) => { seen = w.map((t) => ({ shape: t.shape, dtype: t.dtype, data: t.toArray() })); } });
+            {
+              perturbation: meta.perturb,
+              epsilon: meta.eps,
+              pgdSteps: meta.pgdSteps,
+              pgdRandomStart: true,
+              gradClip: meta.gradClip,
+              unrolled: meta.unrolled,
+              updateArch: true,
+            },
+            {
+              noise: meta.perturb === 'random' ? noise : undefined,
+              pgdStart: meta.perturb === 'pgd_linf' ? noise : undefined,
+              inspect: (w) => {
+                seen = w.map((t) => ({ shape: t.shape, dtype: t.dtype, data: t.toArray() }));
+              },
+            },
+          );
           compare(dt, r.archLoss!, want.archLoss, `step ${s} arch loss`);
           compare(dt, r.loss, want.loss, `step ${s} loss`);
           compare(dt, r.gradNorm, want.gradNorm, `step ${s} grad norm`);
@@ -194,7 +255,8 @@ describe('one-shot (NAS-Bench-1Shot1) search step parity with the PyTorch twin',
       expect(meta.dtype).toBe('float64');
       const { tensors: T } = loadSafetensors(join(DIR, `hessian-ss${space}-f64.safetensors`));
       const net = twinStartNet(space, meta.seed, meta.C, meta.layers, meta.classes, 'float64');
-      const x = T['x']!.to('float64'), y = T['y']!;
+      const x = T['x']!.to('float64'),
+        y = T['y']!;
       net.eval(); // the analysis switches to train mode itself and restores the caller's mode
       const ev = oneShotEigenvalue(net, x, y, meta.diagonal);
       expect(net.training).toBe(false);
@@ -210,7 +272,11 @@ describe('one-shot (NAS-Bench-1Shot1) search step parity with the PyTorch twin',
       }
       expect(offset).toBe(after.length);
       // A train-mode forward reads batch statistics only, so the loss is the twin's one-forward loss.
-      expectParity(tidy(() => F.crossEntropy(net.train().forward(x), y).item()), meta.loss, 'L_val');
+      expectParity(
+        tidy(() => F.crossEntropy(net.train().forward(x), y).item()),
+        meta.loss,
+        'L_val',
+      );
       // The matrix itself, entry by entry, for the smallest space (one more Hessian costs seconds).
       if (space === 1) {
         const H = exactHessian(() => F.crossEntropy(net.train().forward(x), y), net.archParameters(), meta.diagonal);

@@ -14,7 +14,13 @@ describe('search step memory', () => {
     const wOpt = new SGD(net.parameters(), { lr: 0.01, momentum: 0.9, weightDecay: 3e-4 });
     const arch = new Architect(net);
     const batch = { xTrain: randn([2, 3, 8, 8]), yTrain: randint(0, 4, [2]), xValid: randn([2, 3, 8, 8]), yValid: randint(0, 4, [2]) };
-    const variants: [PerturbationName, boolean][] = [['none', false], ['random', false], ['pgd_linf', false], ['none', true], ['random', true]];
+    const variants: [PerturbationName, boolean][] = [
+      ['none', false],
+      ['random', false],
+      ['pgd_linf', false],
+      ['none', true],
+      ['random', true],
+    ];
     const step = (i: number): void => {
       const [perturbation, unrolled] = variants[i % variants.length]!;
       searchStep(net, arch, wOpt, batch, { perturbation, epsilon: 0.1, pgdSteps: 2, pgdRandomStart: true, gradClip: 5, unrolled, updateArch: true });

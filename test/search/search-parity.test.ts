@@ -29,9 +29,23 @@ const DIR = join(FIXTURES, 'search');
 const cases = JSON.parse(readFileSync(join(DIR, 'cases.json'), 'utf8')) as string[];
 
 interface Meta {
-  space: 's1' | 's3' | 's5'; perturb: PerturbationName; unrolled: boolean; dtype: 'float32' | 'float64'; seed: number; C: number; layers: number; classes: number;
-  eps: number; pgdSteps: number; lr: number; momentum: number; weightDecay: number; gradClip: number; archLr: number;
-  archWeightDecay: number; betas: [number, number];
+  space: 's1' | 's3' | 's5';
+  perturb: PerturbationName;
+  unrolled: boolean;
+  dtype: 'float32' | 'float64';
+  seed: number;
+  C: number;
+  layers: number;
+  classes: number;
+  eps: number;
+  pgdSteps: number;
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  gradClip: number;
+  archLr: number;
+  archWeightDecay: number;
+  betas: [number, number];
   steps: { archLoss: number; loss: number; gradNorm: number; lossBefore?: number; lossAfter?: number; accepted?: boolean }[];
 }
 
@@ -48,7 +62,13 @@ function compare(dtype: Meta['dtype'], actual: Tensor | number[] | number, expec
 function initialNetwork(space: Meta['space'], C: number, layers: number, classes: number): SearchNetwork {
   const net = new SearchNetwork({ space, C, layers, numClasses: classes });
   const { tensors } = loadSafetensors(join(DIR, `init-${space}.safetensors`));
-  net.loadStateDict(Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith('w.')).map(([k, t]) => [k.slice(2), t])));
+  net.loadStateDict(
+    Object.fromEntries(
+      Object.entries(tensors)
+        .filter(([k]) => k.startsWith('w.'))
+        .map(([k, t]) => [k.slice(2), t]),
+    ),
+  );
   noGrad(() => {
     net.alphas.normal.copy_(tensors['alpha.normal']!);
     net.alphas.reduce.copy_(tensors['alpha.reduce']!);
@@ -71,7 +91,12 @@ describe('search step parity with the PyTorch twin', () => {
       const net = new SearchNetwork({ space, C: 4, layers: 3, numClasses: 10 });
       const { tensors } = loadSafetensors(join(liveInit, `init-${space}.safetensors`));
       const sd = net.stateDict();
-      expect(Object.keys(tensors).filter((k) => k.startsWith('w.')).map((k) => k.slice(2)).sort()).toEqual(Object.keys(sd).sort());
+      expect(
+        Object.keys(tensors)
+          .filter((k) => k.startsWith('w.'))
+          .map((k) => k.slice(2))
+          .sort(),
+      ).toEqual(Object.keys(sd).sort());
       for (const [k, t] of Object.entries(sd)) expect(t.toArray(), k).toEqual(tensors[`w.${k}`]!.toArray());
       expect(net.alphas.normal.toArray()).toEqual(tensors['alpha.normal']!.toArray());
       expect(net.alphas.reduce.toArray()).toEqual(tensors['alpha.reduce']!.toArray());
@@ -93,10 +118,28 @@ describe('search step parity with the PyTorch twin', () => {
         tidy(() => {
           const noise = [T[`s${s}.noise.normal`]!, T[`s${s}.noise.reduce`]!];
           let seen: number[][] = [];
-          const r = searchStep(net, architect, wOpt,
+          const r = searchStep(
+            net,
+            architect,
+            wOpt,
             { xTrain: T[`s${s}.xTrain`]!, yTrain: T[`s${s}.yTrain`]!, xValid: T[`s${s}.xValid`]!, yValid: T[`s${s}.yValid`]! },
-            { perturbation: meta.perturb, epsilon: meta.eps, pgdSteps: meta.pgdSteps, pgdRandomStart: true, gradClip: meta.gradClip, unrolled: meta.unrolled, updateArch: true },
-            { noise: meta.perturb === 'random' ? noise : undefined, pgdStart: meta.perturb === 'pgd_linf' ? noise : undefined, inspect: (w) => { seen = w.map((t) => t.toArray()); } });
+            {
+              perturbation: meta.perturb,
+              epsilon: meta.eps,
+              pgdSteps: meta.pgdSteps,
+              pgdRandomStart: true,
+              gradClip: meta.gradClip,
+              unrolled: meta.unrolled,
+              updateArch: true,
+            },
+            {
+              noise: meta.perturb === 'random' ? noise : undefined,
+              pgdStart: meta.perturb === 'pgd_linf' ? noise : undefined,
+              inspect: (w) => {
+                seen = w.map((t) => t.toArray());
+              },
+            },
+          );
           cmp(r.archLoss!, want.archLoss, `step ${s} arch loss`);
           cmp(r.loss, want.loss, `step ${s} loss`);
           cmp(r.gradNorm, want.gradNorm, `step ${s} grad norm`);

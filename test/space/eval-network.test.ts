@@ -25,15 +25,33 @@ import { expectClose } from '../helpers/tolerance.js';
 
 /** Spec §2.12 table: evaluation-net size in M (C=36, 20 cells, auxiliary excluded; c100 rows with 100 classes). */
 const TABLE: Record<string, string> = {
-  c10_s1_random: '3.4055', c100_s1_random: '3.0168', svhn_s1_random: '1.7579',
-  c10_s1_pgd: '3.3772', c100_s1_pgd: '3.6374', svhn_s1_pgd: '3.2215',
-  c10_s2_random: '3.6221', c100_s2_random: '4.7234', svhn_s2_random: '3.5919',
-  c10_s2_pgd: '4.2814', c100_s2_pgd: '4.3938', svhn_s2_pgd: '3.2057',
-  c10_s3_random: '4.3116', c100_s3_random: '4.7536', svhn_s3_random: '4.6715',
-  c10_s3_pgd: '4.3419', c100_s3_pgd: '4.7234', svhn_s3_pgd: '3.6221',
-  c10_s4_random: '4.7017', c100_s4_random: '4.7536', svhn_s4_random: '4.7017',
-  c10_s4_pgd: '4.7017', c100_s4_pgd: '4.7536', svhn_s4_pgd: '4.7017',
-  c10_s5_random: '3.6062', c10_s5_pgd: '3.3448', DARTS_V2: '3.3493',
+  c10_s1_random: '3.4055',
+  c100_s1_random: '3.0168',
+  svhn_s1_random: '1.7579',
+  c10_s1_pgd: '3.3772',
+  c100_s1_pgd: '3.6374',
+  svhn_s1_pgd: '3.2215',
+  c10_s2_random: '3.6221',
+  c100_s2_random: '4.7234',
+  svhn_s2_random: '3.5919',
+  c10_s2_pgd: '4.2814',
+  c100_s2_pgd: '4.3938',
+  svhn_s2_pgd: '3.2057',
+  c10_s3_random: '4.3116',
+  c100_s3_random: '4.7536',
+  svhn_s3_random: '4.6715',
+  c10_s3_pgd: '4.3419',
+  c100_s3_pgd: '4.7234',
+  svhn_s3_pgd: '3.6221',
+  c10_s4_random: '4.7017',
+  c100_s4_random: '4.7536',
+  svhn_s4_random: '4.7017',
+  c10_s4_pgd: '4.7017',
+  c100_s4_pgd: '4.7536',
+  svhn_s4_pgd: '4.7017',
+  c10_s5_random: '3.6062',
+  c10_s5_pgd: '3.3448',
+  DARTS_V2: '3.3493',
 };
 const twinCounts = JSON.parse(readFileSync(join(FIXTURES, 'eval', 'param-counts.json'), 'utf8')) as {
   counts: Record<string, { classes: number; size: number; auxiliary: number }>;
@@ -69,8 +87,15 @@ describe('NetworkCIFAR structure', () => {
     expect(Object.keys(sd)).toEqual(ref.keys.map(([k]) => k));
     for (const [k, shape] of ref.keys) expect(sd[k]!.shape, k).toEqual(shape);
     // Spot checks of the DARTS naming the checkpoints rely on.
-    for (const k of ['cells.0._ops.0.op.1.weight', 'cells.0.preprocess0.op.1.weight', 'cells.7.preprocess0.conv_1.weight',
-      'auxiliary_head.features.2.weight', 'auxiliary_head.features.6.running_var', 'auxiliary_head.classifier.bias', 'classifier.weight']) {
+    for (const k of [
+      'cells.0._ops.0.op.1.weight',
+      'cells.0.preprocess0.op.1.weight',
+      'cells.7.preprocess0.conv_1.weight',
+      'auxiliary_head.features.2.weight',
+      'auxiliary_head.features.6.running_var',
+      'auxiliary_head.classifier.bias',
+      'classifier.weight',
+    ]) {
       expect(k in sd, k).toBe(true);
     }
     net.dispose();
@@ -123,7 +148,14 @@ describe('NetworkCIFAR forward', () => {
         [s0, s1] = [s1, cell.forward(s0, s1)];
         shapes.push(s1.shape);
       }
-      expect(shapes).toEqual([[2, 32, 32, 32], [2, 32, 32, 32], [2, 64, 16, 16], [2, 64, 16, 16], [2, 128, 8, 8], [2, 128, 8, 8]]);
+      expect(shapes).toEqual([
+        [2, 32, 32, 32],
+        [2, 32, 32, 32],
+        [2, 64, 16, 16],
+        [2, 64, 16, 16],
+        [2, 128, 8, 8],
+        [2, 128, 8, 8],
+      ]);
       const tr = net.forward(x);
       expect(tr.logits.shape).toEqual([2, 10]);
       expect(tr.logitsAux!.shape).toEqual([2, 10]);
@@ -223,31 +255,95 @@ describe('drop-path', () => {
 describe('NetworkCIFAR errors', () => {
   it('rejects bad configuration, inputs and drop probabilities with a clear message', () => {
     expectError(() => new NetworkCIFAR({ genotype: 'DARTS_V3' }), Error, 'ERR_SDARTS_GENOTYPE_UNKNOWN', 'unknown genotype "DARTS_V3"');
-    expectError(() => new NetworkCIFAR({ genotype: 'DARTS_V2', layers: 0 }), RangeError, 'ERR_SDARTS_OUT_OF_RANGE',
-      "Expected an integer >= 1 for 'layers' in NetworkCIFAR() but received 0 (number)");
-    const badInput: Genotype = { normal: [['sep_conv_3x3', 0], ['sep_conv_3x3', 3]], normalConcat: [2], reduce: [['sep_conv_3x3', 0], ['sep_conv_3x3', 1]], reduceConcat: [2] };
-    expectError(() => new NetworkCIFAR({ genotype: badInput }), Error, 'ERR_SDARTS_GENOTYPE_INVALID', 'NetworkCIFAR(): normal[1][1]: input 3 (number) is not valid for node 0');
-    const inputConcat: Genotype = { normal: [['sep_conv_3x3', 0], ['sep_conv_3x3', 1]], normalConcat: [2], reduce: [['sep_conv_3x3', 0], ['sep_conv_3x3', 1]], reduceConcat: [1, 2] };
-    expectError(() => new NetworkCIFAR({ genotype: inputConcat, C: 4, layers: 3 }), Error, 'ERR_SDARTS_SPACE_CONCAT', 'the reduction concat [1, 2] contains an input state');
+    expectError(
+      () => new NetworkCIFAR({ genotype: 'DARTS_V2', layers: 0 }),
+      RangeError,
+      'ERR_SDARTS_OUT_OF_RANGE',
+      "Expected an integer >= 1 for 'layers' in NetworkCIFAR() but received 0 (number)",
+    );
+    const badInput: Genotype = {
+      normal: [
+        ['sep_conv_3x3', 0],
+        ['sep_conv_3x3', 3],
+      ],
+      normalConcat: [2],
+      reduce: [
+        ['sep_conv_3x3', 0],
+        ['sep_conv_3x3', 1],
+      ],
+      reduceConcat: [2],
+    };
+    expectError(
+      () => new NetworkCIFAR({ genotype: badInput }),
+      Error,
+      'ERR_SDARTS_GENOTYPE_INVALID',
+      'NetworkCIFAR(): normal[1][1]: input 3 (number) is not valid for node 0',
+    );
+    const inputConcat: Genotype = {
+      normal: [
+        ['sep_conv_3x3', 0],
+        ['sep_conv_3x3', 1],
+      ],
+      normalConcat: [2],
+      reduce: [
+        ['sep_conv_3x3', 0],
+        ['sep_conv_3x3', 1],
+      ],
+      reduceConcat: [1, 2],
+    };
+    expectError(
+      () => new NetworkCIFAR({ genotype: inputConcat, C: 4, layers: 3 }),
+      Error,
+      'ERR_SDARTS_SPACE_CONCAT',
+      'the reduction concat [1, 2] contains an input state',
+    );
 
     const net = new NetworkCIFAR({ genotype: 'DARTS_V2', C: 4, layers: 3, auxiliary: true });
-    expectError(() => { net.dropPathProb = 1; }, RangeError, 'ERR_SDARTS_OUT_OF_RANGE', "Expected a probability in [0, 1) for 'dropPathProb' in NetworkCIFAR() but received 1 (number)");
+    expectError(
+      () => {
+        net.dropPathProb = 1;
+      },
+      RangeError,
+      'ERR_SDARTS_OUT_OF_RANGE',
+      "Expected a probability in [0, 1) for 'dropPathProb' in NetworkCIFAR() but received 1 (number)",
+    );
     tidy(() => {
-      expectError(() => net.forward(randn([2, 1, 32, 32])), RangeError, 'ERR_SDARTS_OUT_OF_RANGE',
-        "Expected an [N, 3, H, W] image batch for 'x' in NetworkCIFAR.forward() but received a Tensor of shape [2, 1, 32, 32]");
-      expectError(() => net.forward(randn([2, 3, 16, 16])), Error, 'ERR_SDARTS_SPACE_AUX_INPUT',
-        'AuxiliaryHead.forward(): expected an [N, C, 8, 8] input (the second reduction cell\'s output for 32×32 images; 8–10 pixels work) but received shape [2, 64, 4, 4]');
+      expectError(
+        () => net.forward(randn([2, 1, 32, 32])),
+        RangeError,
+        'ERR_SDARTS_OUT_OF_RANGE',
+        "Expected an [N, 3, H, W] image batch for 'x' in NetworkCIFAR.forward() but received a Tensor of shape [2, 1, 32, 32]",
+      );
+      expectError(
+        () => net.forward(randn([2, 3, 16, 16])),
+        Error,
+        'ERR_SDARTS_SPACE_AUX_INPUT',
+        "AuxiliaryHead.forward(): expected an [N, C, 8, 8] input (the second reduction cell's output for 32×32 images; 8–10 pixels work) but received shape [2, 64, 4, 4]",
+      );
       const x = randn([2, 3, 4, 4]);
       expectError(() => dropPath(x, 1), RangeError, 'ERR_SDARTS_OUT_OF_RANGE', "for 'p' in dropPath() but received 1 (number)");
-      expectError(() => dropPath(x, 0.2, ones([3, 1, 1, 1])), RangeError, 'ERR_SDARTS_OUT_OF_RANGE',
-        "Expected a mask of shape [2, 1, 1, 1] (one value per sample) for 'mask' in dropPath() but received a Tensor of shape [3, 1, 1, 1]");
+      expectError(
+        () => dropPath(x, 0.2, ones([3, 1, 1, 1])),
+        RangeError,
+        'ERR_SDARTS_OUT_OF_RANGE',
+        "Expected a mask of shape [2, 1, 1, 1] (one value per sample) for 'mask' in dropPath() but received a Tensor of shape [3, 1, 1, 1]",
+      );
       const seq = sequentialMasks([ones([2, 1, 1, 1])]);
       net.dropPathMask = seq.provider;
       net.dropPathProb = 0.1;
-      expectError(() => net.forward(randn([2, 3, 32, 32])), Error, 'ERR_SDARTS_SPACE_DROP_PATH_MASKS', 'sequentialMasks(): mask 2 requested (cell 0, node 0, branch 1) but only 1 were given');
+      expectError(
+        () => net.forward(randn([2, 3, 32, 32])),
+        Error,
+        'ERR_SDARTS_SPACE_DROP_PATH_MASKS',
+        'sequentialMasks(): mask 2 requested (cell 0, node 0, branch 1) but only 1 were given',
+      );
     });
-    expectError(() => new EvalCell({ genotype: getGenotype('DARTS_V2'), cPP: 4, cP: 4, C: 3, reduction: false, reductionPrev: true }), RangeError,
-      'ERR_SDARTS_OUT_OF_RANGE', "Expected an even channel count (FactorizedReduce splits C into two halves) for 'C' in EvalCell() but received 3 (number)");
+    expectError(
+      () => new EvalCell({ genotype: getGenotype('DARTS_V2'), cPP: 4, cP: 4, C: 3, reduction: false, reductionPrev: true }),
+      RangeError,
+      'ERR_SDARTS_OUT_OF_RANGE',
+      "Expected an even channel count (FactorizedReduce splits C into two halves) for 'C' in EvalCell() but received 3 (number)",
+    );
     net.dispose();
   });
 });
@@ -257,11 +353,12 @@ describe('NetworkCIFAR memory', () => {
     const net = new NetworkCIFAR({ genotype: 'DARTS_V2', C: 4, layers: 3, auxiliary: true, dropPathProb: 0.2 });
     const x = randn([2, 3, 32, 32]);
     const y = randint(0, 10, [2]);
-    const step = (): void => tidy(() => {
-      net.zeroGrad();
-      const { logits, logitsAux } = net.forward(x);
-      F.crossEntropy(logits, y).add(F.crossEntropy(logitsAux!, y).mul(0.4)).backward();
-    });
+    const step = (): void =>
+      tidy(() => {
+        net.zeroGrad();
+        const { logits, logitsAux } = net.forward(x);
+        F.crossEntropy(logits, y).add(F.crossEntropy(logitsAux!, y).mul(0.4)).backward();
+      });
     step(); // the first step allocates every .grad
     const before = memory().liveTensors;
     for (let i = 0; i < 3; i++) step();

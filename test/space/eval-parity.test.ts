@@ -27,10 +27,26 @@ import { expectClose, expectParity } from '../helpers/tolerance.js';
 
 const DIR = join(FIXTURES, 'eval');
 
-interface Losses { ce: number; ceAux: number; loss: number; bigGradNorms: Record<string, number> }
+interface Losses {
+  ce: number;
+  ceAux: number;
+  loss: number;
+  bigGradNorms: Record<string, number>;
+}
 interface Meta extends Losses {
-  arch: string; C: number; layers: number; classes: number; inChannels: number; batch: number; dropPathProb: number;
-  seed: number; maskSeed: number; auxiliaryWeight: number; numMasks: number; initSha256: Record<string, string>; modelSize: number;
+  arch: string;
+  C: number;
+  layers: number;
+  classes: number;
+  inChannels: number;
+  batch: number;
+  dropPathProb: number;
+  seed: number;
+  maskSeed: number;
+  auxiliaryWeight: number;
+  numMasks: number;
+  initSha256: Record<string, string>;
+  modelSize: number;
   float64: Losses & { dtype: 'float64' };
 }
 
@@ -49,7 +65,9 @@ function compare(dtype: Dtype, actual: Tensor | number, expected: Tensor | numbe
 }
 function sha256(t: Tensor): string {
   const a = t.toTypedArray();
-  return createHash('sha256').update(Buffer.from(a.buffer, a.byteOffset, a.byteLength)).digest('hex');
+  return createHash('sha256')
+    .update(Buffer.from(a.buffer, a.byteOffset, a.byteLength))
+    .digest('hex');
 }
 
 function load(name: string): { meta: Meta; T: NamedTensors } {
@@ -60,14 +78,19 @@ function build(meta: Meta): NetworkCIFAR {
   return new NetworkCIFAR({ genotype: meta.arch, C: meta.C, layers: meta.layers, numClasses: meta.classes, inChannels: meta.inChannels, auxiliary: true });
 }
 function loadTwinWeights(net: NetworkCIFAR, T: NamedTensors): void {
-  const sd = Object.fromEntries(Object.entries(T).filter(([k]) => k.startsWith('w.')).map(([k, v]) => [k.slice(2), v]));
+  const sd = Object.fromEntries(
+    Object.entries(T)
+      .filter(([k]) => k.startsWith('w.'))
+      .map(([k, v]) => [k.slice(2), v]),
+  );
   const r = net.loadStateDict(sd);
   expect(r).toEqual({ missingKeys: [], unexpectedKeys: [] });
 }
 function totalLoss(net: NetworkCIFAR, x: Tensor, y: Tensor, auxWeight: number): { logits: Tensor; logitsAux: Tensor; ce: Tensor; ceAux: Tensor; loss: Tensor } {
   const { logits, logitsAux } = net.forward(x);
   expect(logitsAux).not.toBeNull();
-  const ce = F.crossEntropy(logits, y), ceAux = F.crossEntropy(logitsAux!, y);
+  const ce = F.crossEntropy(logits, y),
+    ceAux = F.crossEntropy(logitsAux!, y);
   return { logits, logitsAux: logitsAux!, ce, ceAux, loss: ce.add(ceAux.mul(auxWeight)) };
 }
 
@@ -98,7 +121,8 @@ describe('NetworkCIFAR parity with the PyTorch twin', () => {
         if (dtype === 'float64') net.to('float64');
         tidy(() => {
           const cast = (t: Tensor): Tensor => (dtype === 'float64' ? t.to('float64') : t);
-          const x = cast(T['x']!), y = T['y']!;
+          const x = cast(T['x']!),
+            y = T['y']!;
           const errs: Record<string, number> = {};
 
           net.eval();
@@ -116,12 +140,17 @@ describe('NetworkCIFAR parity with the PyTorch twin', () => {
           expect(seq.remaining(), 'every recorded mask used, none missing').toBe(0);
           errs.logits = compare(dtype, out.logits, W['logits']!, 'train logits');
           errs.logitsAux = compare(dtype, out.logitsAux, W['logitsAux']!, 'auxiliary logits');
-          for (const [label, got, want] of [['CE', out.ce, L.ce], ['aux CE', out.ceAux, L.ceAux], ['loss', out.loss, L.loss]] as const) {
+          for (const [label, got, want] of [
+            ['CE', out.ce, L.ce],
+            ['aux CE', out.ceAux, L.ceAux],
+            ['loss', out.loss, L.loss],
+          ] as const) {
             errs[label] = compare(dtype, got.item(), want, label);
           }
 
           out.loss.backward();
-          let worstGrad = 0, grads = 0;
+          let worstGrad = 0,
+            grads = 0;
           for (const [n, p] of net.namedParameters()) {
             const g = p.grad!;
             expect(g.dtype, `grad ${n} dtype`).toBe(dtype);
@@ -138,7 +167,8 @@ describe('NetworkCIFAR parity with the PyTorch twin', () => {
           expect(grads).toBe(net.namedParameters().length);
           errs.grads = worstGrad;
           let worstBuffer = 0;
-          for (const [n, b] of net.namedBuffers()) worstBuffer = Math.max(worstBuffer, compare(dtype, b, W[`after.${n}`]!, `buffer ${n} after the train forward`));
+          for (const [n, b] of net.namedBuffers())
+            worstBuffer = Math.max(worstBuffer, compare(dtype, b, W[`after.${n}`]!, `buffer ${n} after the train forward`));
           errs.buffers = worstBuffer;
 
           net.eval();

@@ -43,27 +43,47 @@ describe('deriveGenotype', () => {
     // Rows are [p(col0), p(col1)] in S1's per-edge column order.
     const normal = [
       // node0 — e0 (skip, dil3) max .7 → dil3; e1 (skip, dil5) max .6 → skip. Ranked: e0, e1.
-      [0.3, 0.7], [0.6, 0.4],
+      [0.3, 0.7],
+      [0.6, 0.4],
       // node1 — e2 (skip, dil5) .55 → dil5; e3 (skip, sep3) .8 → sep3; e4 (skip, dil3) .5/.5.
       // Ranked: e3 (j=1), e2 (j=0); e4 drops.
-      [0.45, 0.55], [0.2, 0.8], [0.5, 0.5],
+      [0.45, 0.55],
+      [0.2, 0.8],
+      [0.5, 0.5],
       // node2 — e5 (max_pool, skip) .9 → max_pool; e6 and e7 tie at .65: the lower input (j=1) wins.
-      [0.9, 0.1], [0.35, 0.65], [0.65, 0.35], [0.6, 0.4],
+      [0.9, 0.1],
+      [0.35, 0.65],
+      [0.65, 0.35],
+      [0.6, 0.4],
       // node3 — e12 (dil3, dil5) .7 → dil5 (j=3) first; the rest tie at .5 → j=0 (e9), whose
       // two ops tie as well → the first column, skip_connect.
-      [0.5, 0.5], [0.5, 0.5], [0.5, 0.5], [0.3, 0.7], [0.5, 0.5],
+      [0.5, 0.5],
+      [0.5, 0.5],
+      [0.5, 0.5],
+      [0.3, 0.7],
+      [0.5, 0.5],
     ];
     // Uniform reduce: every node keeps inputs 0 and 1 and the first op of those edges (max_pool).
     const g = deriveGenotype(normal, uniform(2), 's1');
     expect(g.normal).toEqual([
-      ['dil_conv_3x3', 0], ['skip_connect', 1],
-      ['sep_conv_3x3', 1], ['dil_conv_5x5', 0],
-      ['max_pool_3x3', 0], ['sep_conv_3x3', 1],
-      ['dil_conv_5x5', 3], ['skip_connect', 0],
+      ['dil_conv_3x3', 0],
+      ['skip_connect', 1],
+      ['sep_conv_3x3', 1],
+      ['dil_conv_5x5', 0],
+      ['max_pool_3x3', 0],
+      ['sep_conv_3x3', 1],
+      ['dil_conv_5x5', 3],
+      ['skip_connect', 0],
     ]);
     expect(g.reduce).toEqual([
-      ['max_pool_3x3', 0], ['max_pool_3x3', 1], ['max_pool_3x3', 0], ['max_pool_3x3', 1],
-      ['max_pool_3x3', 0], ['max_pool_3x3', 1], ['max_pool_3x3', 0], ['max_pool_3x3', 1],
+      ['max_pool_3x3', 0],
+      ['max_pool_3x3', 1],
+      ['max_pool_3x3', 0],
+      ['max_pool_3x3', 1],
+      ['max_pool_3x3', 0],
+      ['max_pool_3x3', 1],
+      ['max_pool_3x3', 0],
+      ['max_pool_3x3', 1],
     ]);
     expect(g.normalConcat).toEqual([2, 3, 4, 5]);
     expect(g.reduceConcat).toEqual([2, 3, 4, 5]);
@@ -74,27 +94,46 @@ describe('deriveGenotype', () => {
     const third = [1 / 3, 1 / 3, 1 / 3];
     const normal = [
       // node0 — e0 is 90% none, but its best real op is sep3 at .06; e1's skip .5 ranks first.
-      [0.9, 0.04, 0.06], [0.1, 0.5, 0.4],
+      [0.9, 0.04, 0.06],
+      [0.1, 0.5, 0.4],
       // node1 — e2 would win on its .8 'none'; excluding it, e3 (.8 sep3) and e4 (.3 skip) are kept.
-      [0.8, 0.15, 0.05], [0.1, 0.1, 0.8], [0.6, 0.3, 0.1],
+      [0.8, 0.15, 0.05],
+      [0.1, 0.1, 0.8],
+      [0.6, 0.3, 0.1],
       // node2, node3 — all equal: inputs 0, 1 and the first non-none op (skip_connect).
-      third, third, third, third, third, third, third, third, third,
+      third,
+      third,
+      third,
+      third,
+      third,
+      third,
+      third,
+      third,
+      third,
     ];
     // Reduce from logits [10, 0.1·e, 0]: after softmax, col1 (skip) grows with the edge index, so
     // each node's last two inputs win, strongest (highest j) first; on e0 skip and sep3 tie → skip.
     const reduceLogits = Array.from({ length: 14 }, (_, e) => [10, 0.1 * e, 0]);
     const g = deriveGenotype(normal, softmaxRows(reduceLogits), getSpace('s3'));
     expect(g.normal).toEqual([
-      ['skip_connect', 1], ['sep_conv_3x3', 0],
-      ['sep_conv_3x3', 1], ['skip_connect', 2],
-      ['skip_connect', 0], ['skip_connect', 1],
-      ['skip_connect', 0], ['skip_connect', 1],
+      ['skip_connect', 1],
+      ['sep_conv_3x3', 0],
+      ['sep_conv_3x3', 1],
+      ['skip_connect', 2],
+      ['skip_connect', 0],
+      ['skip_connect', 1],
+      ['skip_connect', 0],
+      ['skip_connect', 1],
     ]);
     expect(g.reduce).toEqual([
-      ['skip_connect', 1], ['skip_connect', 0],
-      ['skip_connect', 2], ['skip_connect', 1],
-      ['skip_connect', 3], ['skip_connect', 2],
-      ['skip_connect', 4], ['skip_connect', 3],
+      ['skip_connect', 1],
+      ['skip_connect', 0],
+      ['skip_connect', 2],
+      ['skip_connect', 1],
+      ['skip_connect', 3],
+      ['skip_connect', 2],
+      ['skip_connect', 4],
+      ['skip_connect', 3],
     ]);
     expect([...g.normal, ...g.reduce].some(([op]) => op === 'none')).toBe(false);
   });
@@ -115,17 +154,30 @@ describe('deriveGenotype', () => {
     const space: SearchSpace = validateSpace('alternating-none', edges, edges);
     const third = [1 / 3, 1 / 3, 1 / 3];
     const normal = [
-      third, third, third, third, third,
+      third,
+      third,
+      third,
+      third,
+      third,
       // e5 (odd): 'none' (col 1) is .9, real ops .05 → weakest edge. With the bug, col 0 is
       //   excluded instead, e5 ranks first with strength .9 and 'none' is emitted as its op.
       [0.05, 0.9, 0.05],
       // e6 (even): real max .3 (skip, tie with sep3 → skip); e7 (odd): real max .4 (skip/sep3 tie
       //   → skip); e8 (even): .2. Correct ranking: e7 (j=2), e6 (j=1).
-      [0.4, 0.3, 0.3], [0.4, 0.2, 0.4], [0.6, 0.2, 0.2],
-      third, third, third, third, third,
+      [0.4, 0.3, 0.3],
+      [0.4, 0.2, 0.4],
+      [0.6, 0.2, 0.2],
+      third,
+      third,
+      third,
+      third,
+      third,
     ];
     const g = deriveGenotype(normal, uniform(3), space);
-    expect(g.normal.slice(4, 6)).toEqual([['skip_connect', 2], ['skip_connect', 1]]);
+    expect(g.normal.slice(4, 6)).toEqual([
+      ['skip_connect', 2],
+      ['skip_connect', 1],
+    ]);
     expect(g.normal.some(([op]) => op === 'none')).toBe(false);
   });
 
@@ -167,7 +219,9 @@ describe('deriveGenotype', () => {
     const err = thrown(() => deriveGenotype(uniform(2).slice(0, 13), uniform(2), 's1'));
     expect(err).toBeInstanceOf(SdartsError);
     expect(err.code).toBe('ERR_SDARTS_GENOTYPE_SHAPE');
-    expect(err.message).toBe("deriveGenotype(): expected 'probsNormal' to be 14 rows (one per edge) of 2 probabilities (space 's1') but received array of length 13");
+    expect(err.message).toBe(
+      "deriveGenotype(): expected 'probsNormal' to be 14 rows (one per edge) of 2 probabilities (space 's1') but received array of length 13",
+    );
     const wide = thrown(() => deriveGenotype(uniform(2), uniform(3), 's1'));
     expect(wide.message).toBe("deriveGenotype(): expected probsReduce[0] to hold 2 probabilities (one per op of space 's1') but received array of length 3");
     const nan = uniform(7);

@@ -7,7 +7,13 @@ import { SdartsError } from '../../src/util/errors.js';
 import { CNN_GENOTYPE_DATA, RNN_GENOTYPE_DATA } from '../../src/space/genotype-data.js';
 import { formatGenotype, genotypesEqual, genotypeToJSON } from '../../src/space/genotype.js';
 import {
-  closeNames, CNN_GENOTYPE_NAMES, getGenotype, getRnnGenotype, hasGenotype, resolveGenotype, RNN_GENOTYPE_NAMES,
+  closeNames,
+  CNN_GENOTYPE_NAMES,
+  getGenotype,
+  getRnnGenotype,
+  hasGenotype,
+  resolveGenotype,
+  RNN_GENOTYPE_NAMES,
 } from '../../src/space/genotype-library.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -55,12 +61,24 @@ describe('getGenotype', () => {
   it('c10_s5_pgd is the headline SDARTS-ADV cell listed in spec §2.12', () => {
     const g = getGenotype('c10_s5_pgd');
     expect(g.normal).toEqual([
-      ['sep_conv_3x3', 0], ['sep_conv_3x3', 1], ['sep_conv_3x3', 1], ['skip_connect', 0],
-      ['sep_conv_5x5', 0], ['dil_conv_3x3', 3], ['dil_conv_3x3', 4], ['skip_connect', 0],
+      ['sep_conv_3x3', 0],
+      ['sep_conv_3x3', 1],
+      ['sep_conv_3x3', 1],
+      ['skip_connect', 0],
+      ['sep_conv_5x5', 0],
+      ['dil_conv_3x3', 3],
+      ['dil_conv_3x3', 4],
+      ['skip_connect', 0],
     ]);
     expect(g.reduce).toEqual([
-      ['max_pool_3x3', 0], ['sep_conv_5x5', 1], ['skip_connect', 2], ['max_pool_3x3', 0],
-      ['skip_connect', 3], ['skip_connect', 2], ['skip_connect', 2], ['sep_conv_5x5', 4],
+      ['max_pool_3x3', 0],
+      ['sep_conv_5x5', 1],
+      ['skip_connect', 2],
+      ['max_pool_3x3', 0],
+      ['skip_connect', 3],
+      ['skip_connect', 2],
+      ['skip_connect', 2],
+      ['sep_conv_5x5', 4],
     ]);
     // c10_s4_pcdarts contains ('noise', 3) (spec §2.12).
     expect(getGenotype('c10_s4_pcdarts').normal.concat(getGenotype('c10_s4_pcdarts').reduce)).toContainEqual(['noise', 3]);
@@ -84,10 +102,19 @@ describe('getGenotype', () => {
     expect(RNN_GENOTYPE_NAMES).toEqual(['ENAS', 'DARTS_V1', 'DARTS_V2', 'DARTS', 'penn_random', 'penn_pgd']);
     // spec §3.2
     expect(getRnnGenotype('penn_pgd').recurrent).toEqual([
-      ['relu', 0], ['relu', 1], ['tanh', 2], ['relu', 3], ['identity', 2], ['relu', 1], ['tanh', 2], ['relu', 7],
+      ['relu', 0],
+      ['relu', 1],
+      ['tanh', 2],
+      ['relu', 3],
+      ['identity', 2],
+      ['relu', 1],
+      ['tanh', 2],
+      ['relu', 7],
     ]);
     expect(getRnnGenotype('penn_random').concat).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(thrown(() => getRnnGenotype('penn')).message).toMatch(/^getRnnGenotype\(\): unknown genotype "penn" \(string\)\. Did you mean penn_pgd, penn_random\?/);
+    expect(thrown(() => getRnnGenotype('penn')).message).toMatch(
+      /^getRnnGenotype\(\): unknown genotype "penn" \(string\)\. Did you mean penn_pgd, penn_random\?/,
+    );
   });
 });
 
@@ -126,14 +153,18 @@ describe('resolveGenotype', () => {
     mkdirSync(empty);
     let err = thrown(() => resolveGenotype(empty));
     expect(err.code).toBe('ERR_SDARTS_GENOTYPE_NOT_FOUND');
-    expect(err.message).toBe(`resolveGenotype(): directory '${empty}' has no genotype.json; a search run writes it after each epoch. Check the run directory path`);
+    expect(err.message).toBe(
+      `resolveGenotype(): directory '${empty}' has no genotype.json; a search run writes it after each epoch. Check the run directory path`,
+    );
 
     const pending = join(tmp, 'run-pending');
     mkdirSync(pending);
     writeFileSync(join(pending, 'genotype.json'), JSON.stringify({ final: null, epochs: [] }));
     err = thrown(() => resolveGenotype(pending));
     expect(err.code).toBe('ERR_SDARTS_GENOTYPE_NOT_FOUND');
-    expect(err.message).toBe(`resolveGenotype(): '${join(pending, 'genotype.json')}' has no "final" genotype; the search has not finished an epoch. Pass a genotype name, DARTS text or a genotype JSON file instead`);
+    expect(err.message).toBe(
+      `resolveGenotype(): '${join(pending, 'genotype.json')}' has no "final" genotype; the search has not finished an epoch. Pass a genotype name, DARTS text or a genotype JSON file instead`,
+    );
 
     const broken = join(tmp, 'broken.json');
     writeFileSync(broken, '{"normal": [');
@@ -148,17 +179,21 @@ describe('resolveGenotype', () => {
     expect(err.message).toMatch(/^genotypeFromJSON\(\): '.*bad-op\.json': normal\[0\]\[0\]: unknown op "conv_3x3" \(string\); expected one of /);
 
     const badText = join(tmp, 'bad.txt');
-    writeFileSync(badText, "Genotype(normal=[('skip_connect', 0)")
+    writeFileSync(badText, "Genotype(normal=[('skip_connect', 0)");
     err = thrown(() => resolveGenotype(badText));
     expect(err.code).toBe('ERR_SDARTS_GENOTYPE_PARSE');
     expect(err.message.split('\n')[0]).toBe(`'${badText}': parseGenotype(): expected ',' or ']' but found end of input at line 1, column 37`);
 
     err = thrown(() => resolveGenotype('DARTS_V3'));
     expect(err.code).toBe('ERR_SDARTS_GENOTYPE_UNKNOWN');
-    expect(err.message).toMatch(/^resolveGenotype\(\): unknown genotype "DARTS_V3" \(string\): not a library name, not DARTS genotype text \(Genotype\(normal=\[\.\.\.\], \.\.\.\)\), not JSON, and no file or directory of that name exists\. Did you mean DARTS_V1, DARTS_V2, DARTS\?/);
+    expect(err.message).toMatch(
+      /^resolveGenotype\(\): unknown genotype "DARTS_V3" \(string\): not a library name, not DARTS genotype text \(Genotype\(normal=\[\.\.\.\], \.\.\.\)\), not JSON, and no file or directory of that name exists\. Did you mean DARTS_V1, DARTS_V2, DARTS\?/,
+    );
 
     err = thrown(() => resolveGenotype('  '));
     expect(err).toBeInstanceOf(TypeError);
-    expect(err.message).toBe("Expected a genotype name, DARTS genotype text, a JSON file or a run directory for 'arg' in resolveGenotype() but received \"  \" (string)");
+    expect(err.message).toBe(
+      'Expected a genotype name, DARTS genotype text, a JSON file or a run directory for \'arg\' in resolveGenotype() but received "  " (string)',
+    );
   });
 });

@@ -2,9 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SdartsError } from '../../src/util/errors.js';
-import {
-  formatGenotype, genotypeFromJSON, genotypesEqual, genotypeToJSON, parseGenotype, validateGenotype, type Genotype,
-} from '../../src/space/genotype.js';
+import { formatGenotype, genotypeFromJSON, genotypesEqual, genotypeToJSON, parseGenotype, validateGenotype, type Genotype } from '../../src/space/genotype.js';
 import { CNN_GENOTYPE_NAMES, getGenotype } from '../../src/space/genotype-library.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'space');
@@ -87,9 +85,15 @@ describe('parseGenotype', () => {
   it('accepts positional fields in namedtuple order and range(stop)', () => {
     const text = "Genotype([('skip_connect', 0), ('sep_conv_3x3', 1)], range(2, 3), [('max_pool_3x3', 1), ('max_pool_3x3', 0)], reduce_concat=range(3))";
     const g = parseGenotype(text);
-    expect(g.normal).toEqual([['skip_connect', 0], ['sep_conv_3x3', 1]]);
+    expect(g.normal).toEqual([
+      ['skip_connect', 0],
+      ['sep_conv_3x3', 1],
+    ]);
     expect(g.normalConcat).toEqual([2]);
-    expect(g.reduce).toEqual([['max_pool_3x3', 1], ['max_pool_3x3', 0]]);
+    expect(g.reduce).toEqual([
+      ['max_pool_3x3', 1],
+      ['max_pool_3x3', 0],
+    ]);
     expect(g.reduceConcat).toEqual([0, 1, 2]);
   });
 
@@ -104,13 +108,14 @@ describe('parseGenotype', () => {
   });
 
   it('reports line and column on multi-line input', () => {
-    const text = "Genotype(\n  normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1)],\n  normal_concat=range(2, 3),\n  reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 2)],\n  reduce_concat=range(2, 3))";
+    const text =
+      "Genotype(\n  normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1)],\n  normal_concat=range(2, 3),\n  reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 2)],\n  reduce_concat=range(2, 3))";
     const err = thrown(() => parseGenotype(text));
     expect(err.code).toBe('ERR_SDARTS_GENOTYPE_INVALID');
     expect(err.message.split('\n')[0]).toBe(
       'parseGenotype(): reduce[1][1]: input 2 (number) is not valid for node 0 (gene 1); node i takes inputs 0..i+1 (0 = c_{k-2}, 1 = c_{k-1}, j ≥ 2 = node j-2) at line 4, column 49',
     );
-    expect(text.split('\n')[3]!.indexOf("2)],")).toBe(48);
+    expect(text.split('\n')[3]!.indexOf('2)],')).toBe(48);
     expect(caretTarget(err)).toBe('2)],');
   });
 
@@ -127,36 +132,71 @@ describe('parseGenotype', () => {
   it('reports missing, unknown, repeated fields and other structural problems at the right token', () => {
     // [text, code, message before " at line", token the error points at (its last occurrence when `last`)]
     const cases: [string, string, string, string, boolean?][] = [
-      ["Genotype(normal=[('skip_connect', 0), ('skip_connect', 1)], normal_concat=range(2, 3), reduce=[('skip_connect', 0), ('skip_connect', 1)])",
-        'ERR_SDARTS_GENOTYPE_PARSE', "missing field 'reduce_concat' (Genotype needs normal, normal_concat, reduce, reduce_concat)", ')', true],
-      ["Genotype(normal=[], normal_concat=[2], reduce=[], reduce_concat=[2], extra=1)",
-        'ERR_SDARTS_GENOTYPE_PARSE', "unknown field 'extra'; Genotype has fields normal, normal_concat, reduce, reduce_concat", 'extra'],
-      ["Genotype(normal=[], normal=[])", 'ERR_SDARTS_GENOTYPE_PARSE', "field 'normal' given more than once", 'normal', true],
-      ["Genome(normal=[])", 'ERR_SDARTS_GENOTYPE_PARSE', "expected 'Genotype(' but found 'Genome('", 'Genome'],
-      ["Genotype(normal=[('skip_connect', 0)], normal_concat=[2], reduce=[], reduce_concat=[2])",
-        'ERR_SDARTS_GENOTYPE_INVALID', 'normal: expected an even, non-zero number of genes (two per node) but received 1', '['],
-      ["Genotype(normal=[('skip_connect', 0), ('skip_connect', 1)], normal_concat=list(range(2, 3)), reduce=[], reduce_concat=[])",
-        'ERR_SDARTS_GENOTYPE_PARSE', 'unsupported call list(); only range(start, stop) or a list is accepted here', 'list('],
-      ["Genotype(normal=[('skip_connect', 0), ('skip_connect', 1)], normal_concat=range(2, 3), reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1)], reduce_concat=range(3, 4))",
-        'ERR_SDARTS_GENOTYPE_INVALID', 'reduce_concat[0]: state index 3 (number) is out of range; a cell with 1 node has states 0..2', 'range(3'],
+      [
+        "Genotype(normal=[('skip_connect', 0), ('skip_connect', 1)], normal_concat=range(2, 3), reduce=[('skip_connect', 0), ('skip_connect', 1)])",
+        'ERR_SDARTS_GENOTYPE_PARSE',
+        "missing field 'reduce_concat' (Genotype needs normal, normal_concat, reduce, reduce_concat)",
+        ')',
+        true,
+      ],
+      [
+        'Genotype(normal=[], normal_concat=[2], reduce=[], reduce_concat=[2], extra=1)',
+        'ERR_SDARTS_GENOTYPE_PARSE',
+        "unknown field 'extra'; Genotype has fields normal, normal_concat, reduce, reduce_concat",
+        'extra',
+      ],
+      ['Genotype(normal=[], normal=[])', 'ERR_SDARTS_GENOTYPE_PARSE', "field 'normal' given more than once", 'normal', true],
+      ['Genome(normal=[])', 'ERR_SDARTS_GENOTYPE_PARSE', "expected 'Genotype(' but found 'Genome('", 'Genome'],
+      [
+        "Genotype(normal=[('skip_connect', 0)], normal_concat=[2], reduce=[], reduce_concat=[2])",
+        'ERR_SDARTS_GENOTYPE_INVALID',
+        'normal: expected an even, non-zero number of genes (two per node) but received 1',
+        '[',
+      ],
+      [
+        "Genotype(normal=[('skip_connect', 0), ('skip_connect', 1)], normal_concat=list(range(2, 3)), reduce=[], reduce_concat=[])",
+        'ERR_SDARTS_GENOTYPE_PARSE',
+        'unsupported call list(); only range(start, stop) or a list is accepted here',
+        'list(',
+      ],
+      [
+        "Genotype(normal=[('skip_connect', 0), ('skip_connect', 1)], normal_concat=range(2, 3), reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1)], reduce_concat=range(3, 4))",
+        'ERR_SDARTS_GENOTYPE_INVALID',
+        'reduce_concat[0]: state index 3 (number) is out of range; a cell with 1 node has states 0..2',
+        'range(3',
+      ],
       ["Genotype(normal=[('skip_connect, 0)])", 'ERR_SDARTS_GENOTYPE_PARSE', 'unterminated string literal', "'skip"],
-      ["Genotype(normal=[(skip_connect, 0)])", 'ERR_SDARTS_GENOTYPE_PARSE', "unexpected name 'skip_connect'; expected a number, a quoted string, a list or range()", 'skip'],
+      [
+        'Genotype(normal=[(skip_connect, 0)])',
+        'ERR_SDARTS_GENOTYPE_PARSE',
+        "unexpected name 'skip_connect'; expected a number, a quoted string, a list or range()",
+        'skip',
+      ],
       ["Genotype(normal=[('skip_connect', 0.5)])", 'ERR_SDARTS_GENOTYPE_PARSE', "expected an integer but found '0.'", '0.5'],
       [`${DARTS_V2_TEXT} trailing`, 'ERR_SDARTS_GENOTYPE_PARSE', "expected end of input after Genotype(...) but found 'trailing'", 'trailing'],
       ["Genotype(normal=[('a', 0)] ; )", 'ERR_SDARTS_GENOTYPE_PARSE', "unexpected character ';'", ';'],
-      ["Genotype(normal=[('skip_connect', 0), ('skip_connect', 1)], range(2, 3))", 'ERR_SDARTS_GENOTYPE_PARSE', 'positional argument follows keyword argument', 'range'],
+      [
+        "Genotype(normal=[('skip_connect', 0), ('skip_connect', 1)], range(2, 3))",
+        'ERR_SDARTS_GENOTYPE_PARSE',
+        'positional argument follows keyword argument',
+        'range',
+      ],
     ];
     for (const [text, code, message, token, last] of cases) {
       const err = thrown(() => parseGenotype(text));
       expect(err).toBeInstanceOf(SdartsError);
       const column = (last ? text.lastIndexOf(token) : text.indexOf(token)) + 1;
       expect({ text, code: err.code, message: err.message.split('\n')[0] }).toEqual({
-        text, code, message: `parseGenotype(): ${message} at line 1, column ${column}`,
+        text,
+        code,
+        message: `parseGenotype(): ${message} at line 1, column ${column}`,
       });
       expect(caretTarget(err).startsWith(token)).toBe(true);
     }
     const empty = thrown(() => parseGenotype(''));
-    expect(empty.message.split('\n')[0]).toBe("parseGenotype(): missing field 'normal' (Genotype needs normal, normal_concat, reduce, reduce_concat) at line 1, column 1");
+    expect(empty.message.split('\n')[0]).toBe(
+      "parseGenotype(): missing field 'normal' (Genotype needs normal, normal_concat, reduce, reduce_concat) at line 1, column 1",
+    );
   });
 
   it('rejects a non-string argument with a TypeError', () => {
@@ -188,17 +228,34 @@ describe('genotype JSON form', () => {
   it('rejects unknown keys, ambiguous keys, missing keys and invalid content with the path', () => {
     const json = genotypeToJSON(getGenotype('DARTS_V2'));
     const cases: [unknown, string, string][] = [
-      [{ ...json, normal_conact: [2] }, 'ERR_SDARTS_GENOTYPE_INVALID', "genotypeFromJSON(): unknown key 'normal_conact'; expected normal, normal_concat, reduce, reduce_concat"],
+      [
+        { ...json, normal_conact: [2] },
+        'ERR_SDARTS_GENOTYPE_INVALID',
+        "genotypeFromJSON(): unknown key 'normal_conact'; expected normal, normal_concat, reduce, reduce_concat",
+      ],
       [{ ...json, normalConcat: [2] }, 'ERR_SDARTS_GENOTYPE_INVALID', "genotypeFromJSON(): both 'normal_concat' and 'normalConcat' are present; keep one"],
       [{ normal: json.normal, reduce: json.reduce, reduce_concat: [2] }, 'ERR_SDARTS_GENOTYPE_INVALID', "genotypeFromJSON(): missing 'normal_concat'"],
-      [{ ...json, reduce: [...json.reduce.slice(0, 7), ['max_pool_3x3', 6]] }, 'ERR_SDARTS_GENOTYPE_INVALID',
-        'genotypeFromJSON(): reduce[7][1]: input 6 (number) is not valid for node 3 (gene 7); node i takes inputs 0..i+1 (0 = c_{k-2}, 1 = c_{k-1}, j ≥ 2 = node j-2)'],
-      [{ ...json, normal: [['sep_conv_3x3', 0, 1], ...json.normal.slice(1)] }, 'ERR_SDARTS_GENOTYPE_INVALID',
-        'genotypeFromJSON(): normal[0]: expected an (op, input) pair but received array of length 3'],
-      [{ ...json, normal: [['sep_conv_3x3', 1.5], ...json.normal.slice(1)] }, 'ERR_SDARTS_GENOTYPE_INVALID',
-        'genotypeFromJSON(): normal[0][1]: input 1.5 (number) is not valid for node 0 (gene 0); node i takes inputs 0..i+1 (0 = c_{k-2}, 1 = c_{k-1}, j ≥ 2 = node j-2)'],
+      [
+        { ...json, reduce: [...json.reduce.slice(0, 7), ['max_pool_3x3', 6]] },
+        'ERR_SDARTS_GENOTYPE_INVALID',
+        'genotypeFromJSON(): reduce[7][1]: input 6 (number) is not valid for node 3 (gene 7); node i takes inputs 0..i+1 (0 = c_{k-2}, 1 = c_{k-1}, j ≥ 2 = node j-2)',
+      ],
+      [
+        { ...json, normal: [['sep_conv_3x3', 0, 1], ...json.normal.slice(1)] },
+        'ERR_SDARTS_GENOTYPE_INVALID',
+        'genotypeFromJSON(): normal[0]: expected an (op, input) pair but received array of length 3',
+      ],
+      [
+        { ...json, normal: [['sep_conv_3x3', 1.5], ...json.normal.slice(1)] },
+        'ERR_SDARTS_GENOTYPE_INVALID',
+        'genotypeFromJSON(): normal[0][1]: input 1.5 (number) is not valid for node 0 (gene 0); node i takes inputs 0..i+1 (0 = c_{k-2}, 1 = c_{k-1}, j ≥ 2 = node j-2)',
+      ],
       [{ ...json, normal_concat: [2, 3, 3] }, 'ERR_SDARTS_GENOTYPE_INVALID', 'genotypeFromJSON(): normal_concat[2]: state index 3 appears twice'],
-      [[1, 2], 'ERR_SDARTS_GENOTYPE_INVALID', 'genotypeFromJSON(): expected a genotype object {normal, normal_concat, reduce, reduce_concat} but received array of length 2'],
+      [
+        [1, 2],
+        'ERR_SDARTS_GENOTYPE_INVALID',
+        'genotypeFromJSON(): expected a genotype object {normal, normal_concat, reduce, reduce_concat} but received array of length 2',
+      ],
     ];
     for (const [value, code, message] of cases) {
       const err = thrown(() => genotypeFromJSON(value));
@@ -220,11 +277,30 @@ describe('genotype JSON form', () => {
 
 describe('validateGenotype / genotypesEqual', () => {
   it('validates a hand-built genotype and compares genes and concat', () => {
-    const a: Genotype = { normal: [['skip_connect', 0], ['sep_conv_3x3', 1]], normalConcat: [2], reduce: [['max_pool_3x3', 0], ['max_pool_3x3', 1]], reduceConcat: [2] };
+    const a: Genotype = {
+      normal: [
+        ['skip_connect', 0],
+        ['sep_conv_3x3', 1],
+      ],
+      normalConcat: [2],
+      reduce: [
+        ['max_pool_3x3', 0],
+        ['max_pool_3x3', 1],
+      ],
+      reduceConcat: [2],
+    };
     expect(validateGenotype(a)).toEqual(a);
     expect(genotypesEqual(a, { ...a })).toBe(true);
     expect(genotypesEqual(a, { ...a, reduceConcat: [1] })).toBe(false);
-    expect(genotypesEqual(a, { ...a, normal: [['skip_connect', 0], ['sep_conv_3x3', 0]] })).toBe(false);
+    expect(
+      genotypesEqual(a, {
+        ...a,
+        normal: [
+          ['skip_connect', 0],
+          ['sep_conv_3x3', 0],
+        ],
+      }),
+    ).toBe(false);
     const err = thrown(() => validateGenotype(null));
     expect(err).toBeInstanceOf(TypeError);
     expect(err.message).toBe("Expected a Genotype object for 'genotype' in validateGenotype() but received null");

@@ -35,10 +35,15 @@ describe('oneShotAlphas', () => {
   it('space 1: hand-set α convert to the hand-derived ops and parents', () => {
     const net = new OneShotNetwork({ space: 1, C: 2, layers: 1 });
     setAlphas(net, [
-      [[0.9, 0.1, 0], [0, 0.5, 0.2], [0, 0.1, 0.7], [0.3, 0.2, 0.1]], // ops: maxpool, conv3x3, conv1x1, maxpool
-      [[0.1, 0.2, 0.9, 0.3, 0.8]],                                     // output ← vertices 2 and 4
-      [[0.6, 0.1, 0.5]],                                               // vertex 3 ← {0, 2}
-      [[0.1, 0.7, 0.2, 0.9]],                                          // vertex 4 ← {1, 3}
+      [
+        [0.9, 0.1, 0],
+        [0, 0.5, 0.2],
+        [0, 0.1, 0.7],
+        [0.3, 0.2, 0.1],
+      ], // ops: maxpool, conv3x3, conv1x1, maxpool
+      [[0.1, 0.2, 0.9, 0.3, 0.8]], // output ← vertices 2 and 4
+      [[0.6, 0.1, 0.5]], // vertex 3 ← {0, 2}
+      [[0.1, 0.7, 0.2, 0.9]], // vertex 4 ← {1, 3}
     ]);
     const arch = oneShotToSpec(1, oneShotAlphas(net));
     expect(arch.chosenOps).toEqual([0, 1, 2, 0]);
@@ -49,12 +54,18 @@ describe('oneShotAlphas', () => {
   it('space 3: hand-set α convert to the hand-derived ops and parents', () => {
     const net = new OneShotNetwork({ space: 3, C: 2, layers: 1 });
     setAlphas(net, [
-      [[0, 1, 0], [0, 0, 1], [1, 0, 0], [0, 1, 0], [0, 0, 1]],
-      [[0.5, 0.1, 0.2, 0.3, 0.4, 0.6]],   // output (vertex 6) ← {0, 5}
-      [[0.2, 0.8]],                       // vertex 2 ← {1}
-      [[0.9, 0.1, 0.3]],                  // vertex 3 ← {0}
-      [[0.1, 0.2, 0.6, 0.5]],             // vertex 4 ← {2, 3}
-      [[0.1, 0.2, 0.3, 0.4, 0.9]],        // vertex 5 ← {3, 4}
+      [
+        [0, 1, 0],
+        [0, 0, 1],
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+      ],
+      [[0.5, 0.1, 0.2, 0.3, 0.4, 0.6]], // output (vertex 6) ← {0, 5}
+      [[0.2, 0.8]], // vertex 2 ← {1}
+      [[0.9, 0.1, 0.3]], // vertex 3 ← {0}
+      [[0.1, 0.2, 0.6, 0.5]], // vertex 4 ← {2, 3}
+      [[0.1, 0.2, 0.3, 0.4, 0.9]], // vertex 5 ← {3, 4}
     ]);
     const arch = oneShotToSpec(3, oneShotAlphas(net));
     expect(arch.chosenOps).toEqual([1, 2, 0, 1, 2]);

@@ -21,7 +21,8 @@ const SPACES: OneShotSpaceId[] = [1, 2, 3];
 /** Spec §4.2 counted by hand: stem, per cell (blocks: conv3x3+BN, conv1x1+BN, projection+BN; output projection), postprocess (no BN affine), classifier. */
 function analyticParams(steps: number, C: number, layers = 9, inCh = 3, classes = 10): number {
   let total = inCh * C * 9 + 2 * C;
-  let cPrev = C, cCurr = C;
+  let cPrev = C,
+    cCurr = C;
   for (let i = 0; i < layers; i++) {
     if (i === Math.floor(layers / 3) || i === Math.floor((2 * layers) / 3)) cCurr *= 2;
     const cIn = i === 0 ? cPrev : cPrev * steps;
@@ -33,7 +34,11 @@ function analyticParams(steps: number, C: number, layers = 9, inCh = 3, classes 
 }
 
 function reference(space: OneShotSpaceId): string[][] {
-  return readFileSync(join(FIXTURES, 'oneshot', `oneshot-ss${space}-C16-L9-classes10.tsv`), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
+  return readFileSync(join(FIXTURES, 'oneshot', `oneshot-ss${space}-C16-L9-classes10.tsv`), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split('\t'));
 }
 
 describe('OneShotNetwork', () => {
@@ -59,9 +64,16 @@ describe('OneShotNetwork', () => {
   }
 
   it('parameter count follows the layer-by-layer formula for other widths, depths, inputs and classes', () => {
-    for (const [space, C, layers, inChannels, numClasses] of [[1, 4, 9, 3, 10], [2, 8, 6, 1, 100], [3, 2, 9, 3, 10], [3, 5, 4, 2, 7]] as const) {
+    for (const [space, C, layers, inChannels, numClasses] of [
+      [1, 4, 9, 3, 10],
+      [2, 8, 6, 1, 100],
+      [3, 2, 9, 3, 10],
+      [3, 5, 4, 2, 7],
+    ] as const) {
       const net = new OneShotNetwork({ space, C, layers, inChannels, numClasses });
-      expect(net.numParameters(), `space ${space} C=${C} layers=${layers}`).toBe(analyticParams(ONESHOT_SPACES[space].steps, C, layers, inChannels, numClasses));
+      expect(net.numParameters(), `space ${space} C=${C} layers=${layers}`).toBe(
+        analyticParams(ONESHOT_SPACES[space].steps, C, layers, inChannels, numClasses),
+      );
       net.dispose();
     }
     expect(analyticParams(4, 16)).toBe(SPEC_PARAMS[1]);
@@ -72,7 +84,14 @@ describe('OneShotNetwork', () => {
     manualSeed(0);
     const net = new OneShotNetwork({ space: 3, C: 2 });
     const alphas = net.archParameters();
-    expect(alphas.map((a) => a.shape)).toEqual([[5, 3], [1, 6], [1, 2], [1, 3], [1, 4], [1, 5]]);
+    expect(alphas.map((a) => a.shape)).toEqual([
+      [5, 3],
+      [1, 6],
+      [1, 2],
+      [1, 3],
+      [1, 4],
+      [1, 5],
+    ]);
     expect(alphas.reduce((s, a) => s + a.numel, 0)).toBe(35); // spec: SS1 24, SS2 26, SS3 35 arch scalars
     for (const a of alphas) {
       expect(a.requiresGrad).toBe(true);
@@ -88,7 +107,8 @@ describe('OneShotNetwork', () => {
 
   it('the space table agrees with the benchmark conversion: steps, and α_inputs[i] is [1, vertex] for its vertex', () => {
     for (const space of SPACES) {
-      const mine = ONESHOT_SPACES[space], bench = SEARCH_SPACES[space];
+      const mine = ONESHOT_SPACES[space],
+        bench = SEARCH_SPACES[space];
       expect(mine.steps).toBe(bench.steps);
       // Block b is vertex b+1 and has b+1 candidate parents (vertex 0 and blocks 0..b−1).
       const weightedVertices = Array.from({ length: mine.steps - mine.firstWeightedBlock }, (_, i) => mine.firstWeightedBlock + i + 1);
@@ -137,8 +157,10 @@ describe('OneShotNetwork', () => {
 
   it('argument errors name the function, the argument, what was expected and what came', () => {
     expect(() => new OneShotNetwork({ space: 4 as OneShotSpaceId })).toThrow(RangeError);
-    expect(() => new OneShotNetwork({ space: 4 as OneShotSpaceId })).toThrow("Expected search space 1, 2 or 3 for 'space' in OneShotNetwork() but received 4 (number)");
-    expect(() => getOneShotSpace('4')).toThrow("Expected search space 1, 2 or 3 for 'space' in getOneShotSpace() but received \"4\" (string)");
+    expect(() => new OneShotNetwork({ space: 4 as OneShotSpaceId })).toThrow(
+      "Expected search space 1, 2 or 3 for 'space' in OneShotNetwork() but received 4 (number)",
+    );
+    expect(() => getOneShotSpace('4')).toThrow('Expected search space 1, 2 or 3 for \'space\' in getOneShotSpace() but received "4" (string)');
     expect(getOneShotSpace('3').steps).toBe(5);
     expect(() => new OneShotNetwork({ space: 1, C: 0 })).toThrow("Expected a positive integer for 'C' in OneShotNetwork() but received 0 (number)");
     expect(() => new OneShotNetwork(null as never)).toThrow(TypeError);
@@ -148,9 +170,11 @@ describe('OneShotNetwork', () => {
       const w = net.softmaxWeights();
       expect(() => net.forward(x, w.slice(0, 2))).toThrow(RangeError);
       expect(() => net.forward(x, w.slice(0, 2))).toThrow(
-        "Expected 4 tensors shaped [4, 3], [1, 5], [1, 3], [1, 4] (search space 1) for 'archWeights' in OneShotNetwork.forward() but received \"2 tensor(s)\" (string)");
+        'Expected 4 tensors shaped [4, 3], [1, 5], [1, 3], [1, 4] (search space 1) for \'archWeights\' in OneShotNetwork.forward() but received "2 tensor(s)" (string)',
+      );
       expect(() => net.forward(x, [w[0]!, w[1]!, w[3]!, w[2]!])).toThrow(
-        "Expected a tensor shaped [1, 3] for 'archWeights[2]' in OneShotNetwork.forward() but received \"shape [1, 4]\" (string)");
+        'Expected a tensor shaped [1, 3] for \'archWeights[2]\' in OneShotNetwork.forward() but received "shape [1, 4]" (string)',
+      );
       expect(() => net.forward(x, [w[0]!, w[1]!, [0.3, 0.3, 0.4] as never, w[3]!])).toThrow(TypeError);
     });
     net.dispose();
@@ -162,10 +186,11 @@ describe('OneShotNetwork', () => {
     const net = new OneShotNetwork({ space: 3, C: 2, layers: 3 });
     const x = randn([2, 3, 8, 8]);
     const y = tensor([1, 7], { dtype: 'int64' });
-    const step = (): void => tidy(() => {
-      const loss = F.crossEntropy(net.forward(x), y);
-      grad(loss, [...net.parameters(), ...net.archParameters()]);
-    });
+    const step = (): void =>
+      tidy(() => {
+        const loss = F.crossEntropy(net.forward(x), y);
+        grad(loss, [...net.parameters(), ...net.archParameters()]);
+      });
     step();
     const live = memory().liveTensors;
     step();

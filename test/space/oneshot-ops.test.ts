@@ -11,7 +11,7 @@ import { ONE_SHOT_PRIMITIVES } from '../../src/benchmark/one-shot-conversion.js'
 import { expectClose } from '../helpers/tolerance.js';
 
 describe('one-shot ops', () => {
-  it('primitive column order is the conversion\'s: maxpool3x3, conv3x3-bn-relu, conv1x1-bn-relu', () => {
+  it("primitive column order is the conversion's: maxpool3x3, conv3x3-bn-relu, conv1x1-bn-relu", () => {
     expect([...ONESHOT_PRIMITIVES]).toEqual([...ONE_SHOT_PRIMITIVES]);
     expect([...ONESHOT_PRIMITIVES]).toEqual(['maxpool3x3', 'conv3x3-bn-relu', 'conv1x1-bn-relu']);
   });
@@ -26,7 +26,8 @@ describe('one-shot ops', () => {
       expect(y.min().item()).toBeGreaterThanOrEqual(0);
       const conv = noGrad(() => F.conv2d(x, m.op.at(0).getParameter('weight')!, null, { padding: 1 })).toArray();
       const [N, Cc, HW] = [4, 3, 25];
-      const wantMean: number[] = [], wantVar: number[] = [];
+      const wantMean: number[] = [],
+        wantVar: number[] = [];
       for (let c = 0; c < Cc; c++) {
         const vals: number[] = [];
         for (let n = 0; n < N; n++) for (let k = 0; k < HW; k++) vals.push(conv[(n * Cc + c) * HW + k]!);
@@ -49,7 +50,10 @@ describe('one-shot ops', () => {
     const mixed = new OneShotMixedOp(3);
     mixed.eval();
     expect(Object.keys(mixed.stateDict()).filter((k) => k.endsWith('weight'))).toEqual([
-      '_ops.1.op.op.0.weight', '_ops.1.op.op.1.weight', '_ops.2.op.op.0.weight', '_ops.2.op.op.1.weight',
+      '_ops.1.op.op.0.weight',
+      '_ops.1.op.op.1.weight',
+      '_ops.2.op.op.0.weight',
+      '_ops.2.op.op.1.weight',
     ]);
     expect(mixed.stateDict()['_ops.1.op.op.0.weight']!.shape).toEqual([3, 3, 3, 3]);
     expect(mixed.stateDict()['_ops.2.op.op.0.weight']!.shape).toEqual([3, 3, 1, 1]);
@@ -71,7 +75,8 @@ describe('one-shot ops', () => {
     const block = new ChoiceBlock(2);
     block.eval();
     tidy(() => {
-      const a = randn([1, 2, 4, 4]), b = randn([1, 2, 4, 4]);
+      const a = randn([1, 2, 4, 4]),
+        b = randn([1, 2, 4, 4]);
       const opW = tensor([0, 0, 1]); // conv1x1 only: a linear map before BN/ReLU, so the input sum is visible
       const plain = noGrad(() => block.forward([a, b], null, opW));
       const viaSum = noGrad(() => block.mixedOp.forward(a.add(b), opW));

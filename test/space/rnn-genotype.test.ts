@@ -4,7 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { SdartsError } from '../../src/util/errors.js';
 import { getRnnGenotype, RNN_GENOTYPE_NAMES } from '../../src/space/genotype-library.js';
 import {
-  formatRnnGenotype, parseRnnGenotype, RNN_PRIMITIVES, rnnGenotypeFromJSON, rnnGenotypeToJSON, validateRnnGenotype,
+  formatRnnGenotype,
+  parseRnnGenotype,
+  RNN_PRIMITIVES,
+  rnnGenotypeFromJSON,
+  rnnGenotypeToJSON,
+  validateRnnGenotype,
 } from '../../src/space/rnn-genotype.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'space');

@@ -15,7 +15,10 @@ const PARAMS: Record<string, number> = { s1: 405146, s2: 665466, s3: 665466, s4:
 
 function reference(space: string): string[][] {
   return readFileSync(join(FIXTURES, 'space', 'state-dict', `cnn-search-${space}-C16-L8-classes10.tsv`), 'utf8')
-    .trim().split('\n').slice(1).map((l) => l.split('\t'));
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split('\t'));
 }
 
 describe('SearchNetwork', () => {

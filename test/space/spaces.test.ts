@@ -10,8 +10,15 @@ const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'space');
 describe('PRIMITIVES', () => {
   it('lists the DARTS CNN op names in the reference order (spec §2.12)', () => {
     expect(PRIMITIVES).toEqual([
-      'none', 'noise', 'max_pool_3x3', 'avg_pool_3x3', 'skip_connect',
-      'sep_conv_3x3', 'sep_conv_5x5', 'dil_conv_3x3', 'dil_conv_5x5',
+      'none',
+      'noise',
+      'max_pool_3x3',
+      'avg_pool_3x3',
+      'skip_connect',
+      'sep_conv_3x3',
+      'sep_conv_5x5',
+      'dil_conv_3x3',
+      'dil_conv_5x5',
     ]);
     expect(CNN_OP_NAMES.slice(PRIMITIVES.length)).toEqual(['sep_conv_7x7', 'conv_7x1_1x7']);
     expect(isPrimitiveName('sep_conv_3x3')).toBe(true);
@@ -37,8 +44,20 @@ describe('search spaces', () => {
     expect(s1.reduce[6]).toEqual(['max_pool_3x3', 'sep_conv_3x3']);
     expect(s1.reduce[7]).toEqual(['skip_connect', 'dil_conv_3x3']);
     expect(s1.normal.map((ops) => ops[0])).toEqual([
-      'skip_connect', 'skip_connect', 'skip_connect', 'skip_connect', 'skip_connect', 'max_pool_3x3', 'skip_connect',
-      'skip_connect', 'skip_connect', 'skip_connect', 'max_pool_3x3', 'skip_connect', 'dil_conv_3x3', 'dil_conv_3x3',
+      'skip_connect',
+      'skip_connect',
+      'skip_connect',
+      'skip_connect',
+      'skip_connect',
+      'max_pool_3x3',
+      'skip_connect',
+      'skip_connect',
+      'skip_connect',
+      'skip_connect',
+      'max_pool_3x3',
+      'skip_connect',
+      'dil_conv_3x3',
+      'dil_conv_3x3',
     ]);
   });
 
@@ -69,7 +88,9 @@ describe('search spaces', () => {
 
   it('rejects unknown names with the list of valid ones', () => {
     expect(() => getSpace('S1')).toThrow(SdartsError);
-    expect(() => getSpace('S1')).toThrow("getSpace(): unknown search space \"S1\" (string) (names are lower case: did you mean 's1'?); expected one of s1, s2, s3, s4, s5");
+    expect(() => getSpace('S1')).toThrow(
+      'getSpace(): unknown search space "S1" (string) (names are lower case: did you mean \'s1\'?); expected one of s1, s2, s3, s4, s5',
+    );
     expect(() => getSpace('darts')).toThrow('expected one of s1, s2, s3, s4, s5');
     expect(() => getSpace('s6')).toThrow(expect.objectContaining({ name: 'SdartsError', code: 'ERR_SDARTS_SPACE_UNKNOWN' }));
     expect(SPACE_NAMES).toEqual(['s1', 's2', 's3', 's4', 's5']);
@@ -83,11 +104,13 @@ describe('search spaces', () => {
       "validateSpace(): search space 'x': reduce edge 13 has 3 ops but earlier edges have 2; all edges of a space must have the same op count (alpha has one column count)",
     );
     const unknown = [['skip_connect', 'conv_9x9'], ...edges.slice(1)] as unknown as EdgeOps[];
-    expect(() => validateSpace('x', unknown, edges)).toThrow("normal edge 0: unknown op \"conv_9x9\" (string); ops must be DARTS primitives");
+    expect(() => validateSpace('x', unknown, edges)).toThrow('normal edge 0: unknown op "conv_9x9" (string); ops must be DARTS primitives');
     const noneOnly = [['none'], ...Array.from({ length: 13 }, () => ['none'] as EdgeOps)] as EdgeOps[];
     expect(() => validateSpace('x', noneOnly, noneOnly)).toThrow("normal edge 0: needs at least one op other than 'none'");
     expect(() => validateSpace('x', edges.slice(0, 13), edges)).toThrow('expected 14 edge op lists for the normal cell but received array of length 13');
-    expect(() => validateSpace('x', [['skip_connect', 'skip_connect'], ...edges.slice(1)], edges)).toThrow('normal edge 0: duplicate op in [skip_connect, skip_connect]');
+    expect(() => validateSpace('x', [['skip_connect', 'skip_connect'], ...edges.slice(1)], edges)).toThrow(
+      'normal edge 0: duplicate op in [skip_connect, skip_connect]',
+    );
   });
 });
 
@@ -100,7 +123,14 @@ describe('search spaces', () => {
 describe('space column order vs reference state-dict keys', () => {
   const bn = (prefix: string, c: number) => [`${prefix}.running_mean ${c}`, `${prefix}.running_var ${c}`, `${prefix}.num_batches_tracked scalar`];
   function signature(op: string, c: number, stride: number): string[] {
-    const sep = (k: number) => [`op.1.weight ${c}x1x${k}x${k}`, `op.2.weight ${c}x${c}x1x1`, ...bn('op.3', c), `op.5.weight ${c}x1x${k}x${k}`, `op.6.weight ${c}x${c}x1x1`, ...bn('op.7', c)];
+    const sep = (k: number) => [
+      `op.1.weight ${c}x1x${k}x${k}`,
+      `op.2.weight ${c}x${c}x1x1`,
+      ...bn('op.3', c),
+      `op.5.weight ${c}x1x${k}x${k}`,
+      `op.6.weight ${c}x${c}x1x1`,
+      ...bn('op.7', c),
+    ];
     const dil = (k: number) => [`op.1.weight ${c}x1x${k}x${k}`, `op.2.weight ${c}x${c}x1x1`, ...bn('op.3', c)];
     switch (op) {
       case 'none':
@@ -111,11 +141,16 @@ describe('space column order vs reference state-dict keys', () => {
       case 'max_pool_3x3':
       case 'avg_pool_3x3':
         return bn('1', c); // MixedOp appends BN(affine=False) after every pool
-      case 'sep_conv_3x3': return sep(3);
-      case 'sep_conv_5x5': return sep(5);
-      case 'dil_conv_3x3': return dil(3);
-      case 'dil_conv_5x5': return dil(5);
-      default: throw new Error(op);
+      case 'sep_conv_3x3':
+        return sep(3);
+      case 'sep_conv_5x5':
+        return sep(5);
+      case 'dil_conv_3x3':
+        return dil(3);
+      case 'dil_conv_5x5':
+        return dil(5);
+      default:
+        throw new Error(op);
     }
   }
   const inputIndexOfEdge = (e: number) => [0, 1, 0, 1, 2, 0, 1, 2, 3, 0, 1, 2, 3, 4][e]!;
@@ -133,7 +168,10 @@ describe('space column order vs reference state-dict keys', () => {
       }
       const sp = getSpace(name);
       let checked = 0;
-      for (const [cell, edges, c] of [[0, sp.normal, 16], [2, sp.reduce, 32]] as const) {
+      for (const [cell, edges, c] of [
+        [0, sp.normal, 16],
+        [2, sp.reduce, 32],
+      ] as const) {
         edges.forEach((ops, e) => {
           const stride = cell === 2 && inputIndexOfEdge(e) < 2 ? 2 : 1;
           ops.forEach((op, k) => {

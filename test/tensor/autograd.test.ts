@@ -9,8 +9,10 @@ const fx = loadFixture<{ hvp: Record<string, EncodedTensor> & { loss: number } }
 describe('second-order autograd', () => {
   it('Hessian-vector product through conv → batchNorm → relu → pool → linear → CE matches PyTorch', () => {
     tidy(() => {
-      const x = fromEnc(fx.x), y = fromEnc(fx.y);
-      const w = fromEnc(fx.w, true), lin = fromEnc(fx.lin, true);
+      const x = fromEnc(fx.x),
+        y = fromEnc(fx.y);
+      const w = fromEnc(fx.w, true),
+        lin = fromEnc(fx.lin, true);
       const lossFn = (): Tensor => {
         let h = F.conv2d(x, w, null, { padding: 1 });
         h = F.batchNorm(h, null, null, { training: true });
@@ -22,7 +24,8 @@ describe('second-order autograd', () => {
       const [gw, gl] = grad(loss, [w, lin], { createGraph: true });
       expectTensorClose(gw!, fx.gw, 'reduction', 'dL/dw');
       expectTensorClose(gl!, fx.gl, 'reduction', 'dL/dlin');
-      const vw = fromEnc(fx.vw), vl = fromEnc(fx.vl);
+      const vw = fromEnc(fx.vw),
+        vl = fromEnc(fx.vl);
       const [hw, hl] = grad(gw!.mul(vw).sum().add(gl!.mul(vl).sum()), [w, lin]);
       // Second derivatives go through a forward and two backward passes: compared at the step tolerance.
       expectTensorClose(hw!, fx.hw, 'step', 'Hv (w)');
@@ -50,7 +53,11 @@ describe('backward and .grad', () => {
     const z = w.exp();
     z.backward();
     let err: any;
-    try { z.backward(); } catch (e) { err = e; }
+    try {
+      z.backward();
+    } catch (e) {
+      err = e;
+    }
     expect(err.code).toBe('ERR_SDARTS_TORCH');
     expect(err.message).toMatch(/^backward\(\): Trying to backward through the graph a second time/);
     expect(err.message).not.toMatch(/Exception raised from|\.cpp:/);
@@ -70,7 +77,8 @@ describe('backward and .grad', () => {
   });
   it('detach cuts the graph; allowUnused gives null for unused inputs', () => {
     tidy(() => {
-      const a = tensor([3], { requiresGrad: true }), b = tensor([5], { requiresGrad: true });
+      const a = tensor([3], { requiresGrad: true }),
+        b = tensor([5], { requiresGrad: true });
       const y = a.mul(a.detach());
       expect(grad(y.sum(), [a, b], { allowUnused: true }).map((g) => (g ? g.toArray() : null))).toEqual([[3], null]);
     });
@@ -82,7 +90,8 @@ describe('backward and .grad', () => {
 describe('autograd recording of out-of-place pointwise ops (dispatch shortcut)', () => {
   it('records exactly when grad mode is on and an input requires grad', () => {
     tidy(() => {
-      const w = tensor([1.5, -2], { requiresGrad: true }), x = tensor([0.5, 3]);
+      const w = tensor([1.5, -2], { requiresGrad: true }),
+        x = tensor([0.5, 3]);
       const cases: [string, () => Tensor, boolean][] = [
         ['w.add(x)', () => w.add(x), true],
         ['x.mul(w)', () => x.mul(w), true],
@@ -116,7 +125,11 @@ describe('autograd recording of out-of-place pointwise ops (dispatch shortcut)',
       const y = w.mul(s).sum(); // saves s for backward
       s.add_(1);
       let err: any;
-      try { y.backward(); } catch (e) { err = e; }
+      try {
+        y.backward();
+      } catch (e) {
+        err = e;
+      }
       expect(err?.code).toBe('ERR_SDARTS_TORCH');
       expect(err.message).toMatch(/modified by an inplace operation/);
     });

@@ -8,7 +8,11 @@ import { F, nativeAddon, randn, tensor, zeros } from '../../src/index.js';
 
 function expectCleanError(fn: () => unknown, name: string): Error & { code?: string } {
   let err: (Error & { code?: string }) | undefined;
-  try { fn(); } catch (e) { err = e as Error & { code?: string }; }
+  try {
+    fn();
+  } catch (e) {
+    err = e as Error & { code?: string };
+  }
   expect(err, `${name} should throw`).toBeInstanceOf(Error);
   expect(typeof err!.code, `${name} error code`).toBe('string');
   expect(err!.code, `${name} error code`).toMatch(/^ERR_SDARTS_/);
@@ -29,7 +33,9 @@ describe('bad input', () => {
       for (const args of garbage) {
         if (name === 'setGradEnabled' || name === 'manualSeed') continue; // checked separately below (they accept some of these)
         let threw = false;
-        try { n[name]!(...args); } catch (e) {
+        try {
+          n[name]!(...args);
+        } catch (e) {
           threw = true;
           const err = e as Error & { code?: string };
           expect(err.code, name).toMatch(/^ERR_SDARTS_/);
@@ -76,7 +82,11 @@ describe('bad input', () => {
       ['conv2d channels', () => F.conv2d(randn([1, 3, 4, 4]), randn([2, 4, 3, 3])), /^conv2d\(\): Given groups=1, weight of size/],
       ['conv2d stride 0', () => F.conv2d(randn([1, 3, 4, 4]), randn([2, 3, 3, 3]), null, { stride: 0 }), /for 'stride' in conv2d\(\)/],
       ['maxPool2d big pad', () => F.maxPool2d(randn([1, 1, 4, 4]), 3, { padding: 2 }), /for 'padding' in maxPool2d\(\)/],
-      ['crossEntropy bad reduction', () => F.crossEntropy(a, tensor([0, 1], { dtype: 'int64' }), { reduction: 'avg' as never }), /for 'reduction' in crossEntropy\(\)/],
+      [
+        'crossEntropy bad reduction',
+        () => F.crossEntropy(a, tensor([0, 1], { dtype: 'int64' }), { reduction: 'avg' as never }),
+        /for 'reduction' in crossEntropy\(\)/,
+      ],
       ['crossEntropy float target shape', () => F.crossEntropy(a, randn([5])), /^crossEntropy\(\): /],
       ['crossEntropy class out of range', () => F.crossEntropy(a, tensor([0, 7], { dtype: 'int64' })), /^crossEntropy\(\): Target 7 is out of bounds/],
       ['dropout p', () => F.dropout(a, 1.5), /probability in \[0, 1\] for 'p' in dropout\(\)/],
@@ -84,7 +94,11 @@ describe('bad input', () => {
       ['backward non-scalar', () => a.requiresGrad_().mul(2).backward(), /^backward\(\): grad can be implicitly created only for scalar outputs/],
       ['grad no graph', () => S.grad(randn([1]), [randn([1])]), /^grad\(\): element 0 of tensors does not require grad/],
       ['to bad target', () => a.to(5 as never), /for 'target' in to\(\)/],
-      ['to a CUDA device that is not there', () => a.to('cuda:63'), /^to\(\): 'device' is 'cuda:63' but (no CUDA device|this addon was built against a CPU-only|only \d+ CUDA)/],
+      [
+        'to a CUDA device that is not there',
+        () => a.to('cuda:63'),
+        /^to\(\): 'device' is 'cuda:63' but (no CUDA device|this addon was built against a CPU-only|only \d+ CUDA)/,
+      ],
       ['manualSeed fraction', () => S.manualSeed(1.5), /for 'seed' in manualSeed\(\)/],
       ['setNumThreads 0', () => S.setNumThreads(0), /for 'n' in setNumThreads\(\)/],
       ['randint high<=low', () => S.randint(5, 5, [2]), /for 'high' in randint\(\)/],

@@ -13,9 +13,17 @@ const CHECKS: [string, () => Tensor[], (xs: Tensor[]) => Tensor][] = [
   ['sum/mean dims', () => [randn([2, 3, 4], d)], ([a]) => a!.sum(1, true).mul(a!.mean([0, 2], true))],
   ['matmul', () => [randn([2, 3], d), randn([3, 4], d)], ([a, b]) => a!.matmul(b!)],
   ['linear', () => [randn([4, 5], d), randn([3, 5], d), randn([3], d)], ([x, w, b]) => F.linear(x!, w!, b!)],
-  ['conv2d stride/dilation/groups', () => [randn([1, 4, 5, 5], d), randn([4, 1, 3, 3], d)], ([x, w]) => F.conv2d(x!, w!, null, { stride: 2, padding: 2, dilation: 2, groups: 4 })],
+  [
+    'conv2d stride/dilation/groups',
+    () => [randn([1, 4, 5, 5], d), randn([4, 1, 3, 3], d)],
+    ([x, w]) => F.conv2d(x!, w!, null, { stride: 2, padding: 2, dilation: 2, groups: 4 }),
+  ],
   ['conv2d dense', () => [randn([1, 3, 5, 5], d), randn([2, 3, 3, 3], d), randn([2], d)], ([x, w, b]) => F.conv2d(x!, w!, b!, { padding: 1 })],
-  ['batchNorm train affine', () => [randn([4, 3, 2, 2], d), randn([3], d), randn([3], d)], ([x, w, b]) => F.batchNorm(x!, null, null, { weight: w!, bias: b!, training: true })],
+  [
+    'batchNorm train affine',
+    () => [randn([4, 3, 2, 2], d), randn([3], d), randn([3], d)],
+    ([x, w, b]) => F.batchNorm(x!, null, null, { weight: w!, bias: b!, training: true }),
+  ],
   ['batchNorm train no affine', () => [randn([4, 3, 2, 2], d)], ([x]) => F.batchNorm(x!, null, null, { training: true })],
   ['maxPool2d 3x3 s1 p1', () => [randn([1, 2, 5, 5], d)], ([x]) => F.maxPool2d(x!, 3, { stride: 1, padding: 1 })],
   ['avgPool2d no pad count', () => [randn([1, 2, 5, 5], d)], ([x]) => F.avgPool2d(x!, 3, { stride: 2, padding: 1, countIncludePad: false })],
@@ -25,7 +33,21 @@ const CHECKS: [string, () => Tensor[], (xs: Tensor[]) => Tensor][] = [
   ['crossEntropy label smoothing', () => [randn([4, 5], d)], ([x]) => F.crossEntropy(x!, tensor([1, 0, 4, 2], { dtype: 'int64' }), { labelSmoothing: 0.1 })],
   ['cat/slice/pad', () => [randn([2, 3], d), randn([2, 2], d)], ([a, b]) => F.pad(cat([a!, b!], 1).slice(1, 1, 5, 2).unsqueeze(0).unsqueeze(0), [1, 1, 0, 0])],
   ['clamp/where-free relu mix', () => [randn([8], d)], ([a]) => a!.clamp(-0.5, 0.5).mul(a!)],
-  ['embedding', () => [randn([5, 3], d)], ([w]) => F.embedding(tensor([[0, 2], [4, 2]], { dtype: 'int64' }), w!)],
+  [
+    'embedding',
+    () => [randn([5, 3], d)],
+    ([w]) =>
+      F.embedding(
+        tensor(
+          [
+            [0, 2],
+            [4, 2],
+          ],
+          { dtype: 'int64' },
+        ),
+        w!,
+      ),
+  ],
   ['norm', () => [randn([3, 4], d)], ([a]) => a!.norm(2, 1)],
 ];
 

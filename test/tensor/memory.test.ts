@@ -8,14 +8,15 @@ describe('tensor memory', () => {
     const lin = randn([4, 8], { requiresGrad: true });
     const x = randn([4, 3, 8, 8]);
     const y = tensor([0, 1, 2, 3], { dtype: 'int64' });
-    const step = (): void => tidy(() => {
-      const h = F.adaptiveAvgPool2d(F.relu(F.batchNorm(F.conv2d(x, w, null, { padding: 1 }), null, null, { training: true })), 1).flatten(1);
-      const loss = F.crossEntropy(F.linear(h, lin), y);
-      const [gw, gl] = grad(loss, [w, lin]);
-      // An in-place SGD update under the step scope, as an optimizer does.
-      w.detach().sub_(gw!, 0.01);
-      lin.detach().sub_(gl!, 0.01);
-    });
+    const step = (): void =>
+      tidy(() => {
+        const h = F.adaptiveAvgPool2d(F.relu(F.batchNorm(F.conv2d(x, w, null, { padding: 1 }), null, null, { training: true })), 1).flatten(1);
+        const loss = F.crossEntropy(F.linear(h, lin), y);
+        const [gw, gl] = grad(loss, [w, lin]);
+        // An in-place SGD update under the step scope, as an optimizer does.
+        w.detach().sub_(gw!, 0.01);
+        lin.detach().sub_(gl!, 0.01);
+      });
     for (let i = 0; i < 50; i++) step(); // warm up allocator caches
     const before = memory();
     const rss0 = process.memoryUsage().rss;
@@ -50,7 +51,12 @@ describe('tensor memory', () => {
       return tidy(() => randn([2]).add(1));
     });
     expect(memory().liveTensors).toBe(n0 + 2);
-    expect(() => tidy(() => { randn([100]); throw new Error('boom'); })).toThrow('boom');
+    expect(() =>
+      tidy(() => {
+        randn([100]);
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
     expect(memory().liveTensors).toBe(n0 + 2);
     kept.dispose();
     r.dispose();
@@ -75,7 +81,11 @@ describe('tensor memory', () => {
 
   it('tidy refuses async functions and frees their tensors', () => {
     const n0 = memory().liveTensors;
-    expect(() => tidy((async () => { randn([1]); }) as () => unknown)).toThrow(/synchronous function/);
+    expect(() =>
+      tidy((async () => {
+        randn([1]);
+      }) as () => unknown),
+    ).toThrow(/synchronous function/);
     expect(memory().liveTensors).toBe(n0);
   });
 });

@@ -10,9 +10,15 @@ import { F, grad, tidy, where, cat, stack, addmm, type Tensor } from '../../src/
 import { expectTensorClose, fromEnc, loadFixture, type EncodedTensor } from '../helpers/fixture.js';
 
 interface Case {
-  name: string; op: string; kwargs: Record<string, any>; tol: 'elementwise' | 'reduction';
-  inputs: Record<string, EncodedTensor>; outputs: EncodedTensor[]; after?: Record<string, EncodedTensor>;
-  gradOutputs?: EncodedTensor[]; grads?: Record<string, EncodedTensor>;
+  name: string;
+  op: string;
+  kwargs: Record<string, any>;
+  tol: 'elementwise' | 'reduction';
+  inputs: Record<string, EncodedTensor>;
+  outputs: EncodedTensor[];
+  after?: Record<string, EncodedTensor>;
+  gradOutputs?: EncodedTensor[];
+  grads?: Record<string, EncodedTensor>;
 }
 const fx = loadFixture<{ torch: string; cases: Case[] }>('tensor/ops.json');
 
@@ -22,10 +28,14 @@ const OPS: Record<string, Run> = {
     const other = I['b'] ?? k['scalar'];
     const a = I['a']!;
     switch (k['fn']) {
-      case 'add': return a.add(other, k['alpha'] ?? 1);
-      case 'sub': return a.sub(other, k['alpha'] ?? 1);
-      case 'rsub': return a.rsub(other);
-      default: return (a as any)[k['fn']](other);
+      case 'add':
+        return a.add(other, k['alpha'] ?? 1);
+      case 'sub':
+        return a.sub(other, k['alpha'] ?? 1);
+      case 'rsub':
+        return a.rsub(other);
+      default:
+        return (a as any)[k['fn']](other);
     }
   },
   unary: (I, k) => (I['a'] as any)[k['fn']](),
@@ -66,7 +76,14 @@ const OPS: Record<string, Run> = {
   indexInt: (I) => I['a']!.index(I['idx']!),
   pad: (I, k) => F.pad(I['a']!, k['pad'], k['mode'], k['value'] ?? 0),
   conv2d: (I, k) => F.conv2d(I['x']!, I['w']!, I['b'] ?? null, { stride: k['stride'], padding: k['padding'], dilation: k['dilation'], groups: k['groups'] }),
-  batchNorm: (I, k) => F.batchNorm(I['x']!, I['rm'] ?? null, I['rv'] ?? null, { weight: I['w'] ?? null, bias: I['b'] ?? null, training: k['training'], momentum: k['momentum'], eps: k['eps'] }),
+  batchNorm: (I, k) =>
+    F.batchNorm(I['x']!, I['rm'] ?? null, I['rv'] ?? null, {
+      weight: I['w'] ?? null,
+      bias: I['b'] ?? null,
+      training: k['training'],
+      momentum: k['momentum'],
+      eps: k['eps'],
+    }),
   maxPool2d: (I, k) => F.maxPool2d(I['x']!, k['k'], { stride: k['s'], padding: k['p'] }),
   avgPool2d: (I, k) => F.avgPool2d(I['x']!, k['k'], { stride: k['s'], padding: k['p'], countIncludePad: k['cip'] }),
   adaptiveAvgPool2d: (I, k) => F.adaptiveAvgPool2d(I['x']!, k['out']),
@@ -96,7 +113,11 @@ describe(`op parity with PyTorch ${fx.torch}`, () => {
         if (c.grads && c.gradOutputs) {
           const fouts = outs.filter((o) => o.dtype.startsWith('float') && o.requiresGrad);
           const gos = c.gradOutputs.map((g) => fromEnc(g));
-          const gs = grad(fouts, diff.map((k) => I[k]!), { gradOutputs: gos, allowUnused: true });
+          const gs = grad(
+            fouts,
+            diff.map((k) => I[k]!),
+            { gradOutputs: gos, allowUnused: true },
+          );
           diff.forEach((k, i) => {
             // Gradients go through one more accumulation (a sum over the broadcast or reduced dims, a
             // transposed matmul or convolution): compared at the reduction tolerance.

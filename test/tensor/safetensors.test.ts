@@ -7,7 +7,16 @@ import { loadSafetensors, saveSafetensors, decodeSafetensors, encodeSafetensors,
 import { FIXTURES, loadFixture } from '../helpers/fixture.js';
 
 const exp = loadFixture<{ tensors: Record<string, { shape: number[]; dtype: string; data: (number | boolean)[] }> }>('tensor/torch-written.json').tensors;
-const DT: Record<string, string> = { float32: 'float32', float64: 'float64', float16: 'float16', bfloat16: 'bfloat16', int64: 'int64', int32: 'int32', uint8: 'uint8', bool: 'bool' };
+const DT: Record<string, string> = {
+  float32: 'float32',
+  float64: 'float64',
+  float16: 'float16',
+  bfloat16: 'bfloat16',
+  int64: 'int64',
+  int32: 'int32',
+  uint8: 'uint8',
+  bool: 'bool',
+};
 
 describe('safetensors', () => {
   it('reads every dtype from a file written by PyTorch (safetensors.torch.save_file)', () => {
@@ -27,7 +36,9 @@ describe('safetensors', () => {
   it('round-trips bytes exactly through a file (atomic write)', () => {
     tidy(() => {
       const dir = mkdtempSync(join(tmpdir(), 'sdarts-st-'));
-      const a = randn([3, 4]), b = tensor([1, 2, 3], { dtype: 'int64' }), c = randn([2]).to('bfloat16');
+      const a = randn([3, 4]),
+        b = tensor([1, 2, 3], { dtype: 'int64' }),
+        c = randn([2]).to('bfloat16');
       saveSafetensors(join(dir, 'x.safetensors'), { a, b, c }, { note: 'hi' });
       const { tensors, metadata } = loadSafetensors(join(dir, 'x.safetensors'));
       expect(metadata).toEqual({ note: 'hi' });

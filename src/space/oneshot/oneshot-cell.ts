@@ -45,6 +45,14 @@ export class OneShotCell extends Module {
     }
     const inputToOutput = this.inputProjections.at(this.steps).forward(s0);
     const out = outputWeights.select(0, 0);
-    return out.select(0, 0).mul(inputToOutput).add(cat(states.map((s, b) => out.select(0, b + 1).mul(s)), 1));
+    return out
+      .select(0, 0)
+      .mul(inputToOutput)
+      .add(
+        cat(
+          states.map((s, b) => out.select(0, b + 1).mul(s)),
+          1,
+        ),
+      );
   }
 }

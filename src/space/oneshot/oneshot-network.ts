@@ -50,7 +50,12 @@ export class OneShotNetwork extends Module {
     this.numClasses = cfg.numClasses ?? 10;
     const layers = (this.layers = cfg.layers ?? 9);
     this.inChannels = cfg.inChannels ?? 3;
-    for (const [n, v] of [['C', C], ['numClasses', this.numClasses], ['layers', layers], ['inChannels', this.inChannels]] as const) {
+    for (const [n, v] of [
+      ['C', C],
+      ['numClasses', this.numClasses],
+      ['layers', layers],
+      ['inChannels', this.inChannels],
+    ] as const) {
       if (!Number.isInteger(v) || v < 1) throw rangeError('OneShotNetwork', n, 'a positive integer', v);
     }
     const steps = this.space.steps;

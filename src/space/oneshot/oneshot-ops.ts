@@ -23,11 +23,14 @@ export class ConvBnRelu extends Layer {
   readonly op: Sequential;
   constructor(cIn: number, cOut: number, k: number, stride = 1, padding = 1) {
     super();
-    this.op = this.registerModule('op', new Sequential(
-      new Conv2d(cIn, cOut, k, { stride, padding, bias: false }),
-      new BatchNorm2d(cOut, { affine: true, momentum: BN_MOMENTUM, eps: BN_EPSILON }),
-      new ReLU(),
-    ));
+    this.op = this.registerModule(
+      'op',
+      new Sequential(
+        new Conv2d(cIn, cOut, k, { stride, padding, bias: false }),
+        new BatchNorm2d(cOut, { affine: true, momentum: BN_MOMENTUM, eps: BN_EPSILON }),
+        new ReLU(),
+      ),
+    );
   }
   forward(x: Tensor): Tensor {
     return this.op.forward(x);
@@ -48,7 +51,7 @@ class WrappedConvBnRelu extends Layer {
 
 /** Stride-1 factories. The max pool has no BN after it (unlike the DARTS-space MixedOp). */
 export const ONESHOT_OPS: Record<OneShotPrimitive, (C: number) => Layer> = {
-  'maxpool3x3': () => new MaxPool2d(3, { stride: 1, padding: 1 }),
+  maxpool3x3: () => new MaxPool2d(3, { stride: 1, padding: 1 }),
   'conv3x3-bn-relu': (C) => new WrappedConvBnRelu(C, 3),
   'conv1x1-bn-relu': (C) => new WrappedConvBnRelu(C, 1),
 };

@@ -35,7 +35,10 @@ export function getOneShotSpace(space: unknown, fn = 'getOneShotSpace'): OneShot
 
 /** Shapes of the architecture tensors in archParameters() order: [mixed_op, output, ...inputs]. */
 export function archShapes(space: OneShotSpace): number[][] {
-  const shapes = [[space.steps, ONESHOT_PRIMITIVES.length], [1, space.steps + 1]];
+  const shapes = [
+    [space.steps, ONESHOT_PRIMITIVES.length],
+    [1, space.steps + 1],
+  ];
   for (let b = space.firstWeightedBlock; b < space.steps; b++) shapes.push([1, b + 1]);
   return shapes;
 }
