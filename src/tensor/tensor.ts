@@ -132,6 +132,17 @@ export class Tensor implements Tracked {
     if (a instanceof BigInt64Array) return Array.from(a, (x) => Number(x));
     return Array.from(a as ArrayLike<number>);
   }
+  /**
+   * The tensor as rows of its last dimension: a 2-D [r, c] tensor gives r rows of c numbers, a 1-D one a
+   * single row, an N-D one the rows of its flattened leading dimensions (α read-outs, heat maps).
+   */
+  toRows(): number[][] {
+    const shape = this.shape;
+    const n = shape.length === 0 ? 1 : shape[shape.length - 1]!;
+    const flat = this.toArray();
+    if (n === 0) return shape.length <= 1 ? [[]] : Array.from({ length: shape.slice(0, -1).reduce((a, b) => a * b, 1) }, () => []);
+    return Array.from({ length: flat.length / n }, (_, i) => flat.slice(i * n, (i + 1) * n));
+  }
   /** Nested arrays in the tensor's shape (booleans for bool tensors), like PyTorch's tolist(). */
   tolist(): NestedArray {
     const flat: NestedArray[] = this.dtype === 'bool' ? this.toArray().map((x) => x !== 0) : this.toArray();
