@@ -30,7 +30,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterNN(env, exports);
   RegisterAutograd(env, exports);
   RegisterRuntime(env, exports);
-  RegisterBenchFloor(env, exports);
+  RegisterContract(env, exports);
   return exports;
 }
 

@@ -1,6 +1,9 @@
-// The C++ floor for `npm run bench:ops`: the same ops timed in a tight C++ loop inside the addon,
-// so the TS overhead can be reported as a ratio against it. Benchmark support only.
+// The C++ floor for `npm run bench:ops`: the same ops timed in a tight C++ loop, so the TS overhead
+// can be reported as a ratio against it. Benchmark support only: this file is its own addon,
+// build/Release/sdarts_bench_floor.node (with common.cc and pointwise_ops.cc, for the addon's native
+// path), built by `node scripts/build-native.mjs --bench-floor` and never part of sdarts_native.node.
 #include "common.h"
+#include "op_list.h"
 
 #include <ATen/ops/conv2d.h>
 #include <ATen/ops/ones.h>
@@ -32,7 +35,7 @@ Napi::Value BenchFloor(const Napi::CallbackInfo& info) {
     } else if (kind == 3) {
       const at::Scalar one(1);
       for (int64_t i = 0; i < iters; i++) {
-        at::Tensor c = PointwiseBinary(0, a, b, one);
+        at::Tensor c = PointwiseBinary(static_cast<int>(BinaryOp::add), a, b, one);
       }
     } else {
       for (int64_t i = 0; i < iters; i++) acc.add_(b);
@@ -57,6 +60,12 @@ Napi::Value BenchFloor(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-void RegisterBenchFloor(Napi::Env env, Napi::Object exports) { Export(env, exports, "benchFloor", BenchFloor); }
-
 }  // namespace sdarts
+
+static Napi::Object InitBenchFloor(Napi::Env env, Napi::Object exports) {
+  env.SetInstanceData<sdarts::AddonData>(new sdarts::AddonData());
+  sdarts::Export(env, exports, "benchFloor", sdarts::BenchFloor);
+  return exports;
+}
+
+NODE_API_MODULE(sdarts_bench_floor, InitBenchFloor)

@@ -1,4 +1,7 @@
 #include "common.h"
+#include "op_list.h"
+
+#include <ATen/core/Reduction.h>
 
 #include <c10/util/Exception.h>
 
@@ -222,20 +225,28 @@ at::Scalar ArgScalar(const Napi::CallbackInfo& info, size_t i) {
   return at::Scalar(d);
 }
 
+// Dtype and reduction codes are validated against their lists in op_list.h.
 c10::ScalarType ArgDtype(const Napi::CallbackInfo& info, size_t i) {
   int64_t code = ArgInt(info, i);
   switch (code) {
-    case static_cast<int64_t>(c10::ScalarType::Byte):
-    case static_cast<int64_t>(c10::ScalarType::Int):
-    case static_cast<int64_t>(c10::ScalarType::Long):
-    case static_cast<int64_t>(c10::ScalarType::Half):
-    case static_cast<int64_t>(c10::ScalarType::Float):
-    case static_cast<int64_t>(c10::ScalarType::Double):
-    case static_cast<int64_t>(c10::ScalarType::Bool):
-    case static_cast<int64_t>(c10::ScalarType::BFloat16):
+#define SDARTS_ROW(name, type) case static_cast<int64_t>(c10::ScalarType::type):
+    SDARTS_DTYPES(SDARTS_ROW)
+#undef SDARTS_ROW
       return static_cast<c10::ScalarType>(code);
     default:
       throw ArgError("unsupported dtype code " + std::to_string(code), true);
+  }
+}
+
+int64_t ArgReduction(const Napi::CallbackInfo& info, size_t i) {
+  int64_t code = ArgInt(info, i);
+  switch (code) {
+#define SDARTS_ROW(name, value) case at::Reduction::value:
+    SDARTS_REDUCTIONS(SDARTS_ROW)
+#undef SDARTS_ROW
+      return code;
+    default:
+      throw ArgError("unknown reduction code " + std::to_string(code), true);
   }
 }
 

@@ -79,6 +79,7 @@ std::vector<int64_t> ArgIntList(const Napi::CallbackInfo& info, size_t i);
 std::optional<std::vector<int64_t>> ArgOptIntList(const Napi::CallbackInfo& info, size_t i);
 at::Scalar ArgScalar(const Napi::CallbackInfo& info, size_t i);
 c10::ScalarType ArgDtype(const Napi::CallbackInfo& info, size_t i);
+int64_t ArgReduction(const Napi::CallbackInfo& info, size_t i);  // an at::Reduction code
 c10::Device ArgDevice(const Napi::CallbackInfo& info, size_t i);
 int32_t DeviceCode(const c10::Device& d);
 
@@ -87,7 +88,8 @@ Napi::Value Ret(const Napi::CallbackInfo& info, at::Tensor t);
 Napi::Value RetList(const Napi::CallbackInfo& info, const std::vector<at::Tensor>& ts);
 
 // The out-of-place tensor-tensor pointwise path every binary op takes (pointwise_ops.cc); the bench
-// floor times it directly so the TS overhead is measured against the same native work.
+// floor addon (bench_floor.cc, built only for `npm run bench:ops`) times it directly so the TS
+// overhead is measured against the same native work.
 at::Tensor PointwiseBinary(int op, const at::Tensor& a, const at::Tensor& b, const at::Scalar& alpha);
 
 // Registration, one per translation unit.
@@ -98,6 +100,6 @@ void RegisterShape(Napi::Env env, Napi::Object exports);
 void RegisterNN(Napi::Env env, Napi::Object exports);
 void RegisterAutograd(Napi::Env env, Napi::Object exports);
 void RegisterRuntime(Napi::Env env, Napi::Object exports);
-void RegisterBenchFloor(Napi::Env env, Napi::Object exports);
+void RegisterContract(Napi::Env env, Napi::Object exports);
 
 }  // namespace sdarts

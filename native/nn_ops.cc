@@ -61,17 +61,17 @@ Napi::Value LogSoftmax(const Napi::CallbackInfo& info) {
   return Ret(info, at::log_softmax(ArgTensor(info, 0), ArgInt(info, 1)));
 }
 
-// crossEntropy(logits, target, weight|null, reduction(0 none,1 mean,2 sum), ignoreIndex, labelSmoothing)
+// crossEntropy(logits, target, weight|null, reduction (op_list.h), ignoreIndex, labelSmoothing)
 Napi::Value CrossEntropy(const Napi::CallbackInfo& info) {
   auto weight = ArgOptTensor(info, 2);
-  return Ret(info, at::cross_entropy_loss(ArgTensor(info, 0), ArgTensor(info, 1), weight, ArgInt(info, 3), ArgInt(info, 4),
+  return Ret(info, at::cross_entropy_loss(ArgTensor(info, 0), ArgTensor(info, 1), weight, ArgReduction(info, 3), ArgInt(info, 4),
                                           ArgDouble(info, 5)));
 }
 
 // nllLoss(logProbs, target, weight|null, reduction, ignoreIndex)
 Napi::Value NllLoss(const Napi::CallbackInfo& info) {
   auto weight = ArgOptTensor(info, 2);
-  return Ret(info, at::nll_loss_nd(ArgTensor(info, 0), ArgTensor(info, 1), weight, ArgInt(info, 3), ArgInt(info, 4)));
+  return Ret(info, at::nll_loss_nd(ArgTensor(info, 0), ArgTensor(info, 1), weight, ArgReduction(info, 3), ArgInt(info, 4)));
 }
 
 Napi::Value Dropout(const Napi::CallbackInfo& info) {

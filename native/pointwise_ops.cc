@@ -1,5 +1,7 @@
-// Pointwise arithmetic, comparisons, unary math, clamp, where. Op codes mirror src/tensor/opcodes.ts.
+// Pointwise arithmetic, comparisons, unary math, clamp, where. The op codes and each op's forms are
+// the rows of op_list.h (the contract the TS side reads through contract()).
 #include "common.h"
+#include "op_list.h"
 
 #include <ATen/core/LegacyTypeDispatch.h>
 #include <ATen/core/grad_mode.h>
@@ -9,16 +11,6 @@
 
 namespace sdarts {
 namespace {
-
-enum BinaryOp : int {
-  kAdd = 0, kSub, kMul, kDiv, kPow, kMaximum, kMinimum, kEq, kNe, kLt, kLe, kGt, kGe,
-  kLogicalAnd, kLogicalOr, kRemainder, kFloorDivide, kRsub, kRdiv, kRpow
-};
-
-enum UnaryOp : int {
-  kNeg = 0, kAbs, kSign, kExp, kLog, kSqrt, kRsqrt, kRelu, kTanh, kSigmoid, kFloor, kCeil, kRound,
-  kReciprocal, kSquare, kSin, kCos, kLog1p, kExpm1, kLogicalNot, kIsNan, kTrunc, kLog2, kIsFinite
-};
 
 // Dispatch shortcut for out-of-place pointwise ops. When autograd has nothing to record (grad mode
 // off, or no input requires grad) the op enters the dispatcher below the autograd layer, which is
@@ -41,138 +33,68 @@ bool AutogradIdle(const at::Tensor& a, const at::Tensor& b) {
   return !at::GradMode::is_enabled() || (!a.requires_grad() && !b.requires_grad());
 }
 
-at::Tensor BinaryTT(int op, const at::Tensor& a, const at::Tensor& b, const at::Scalar& alpha) {
-  BelowAutogradIfIdle below(AutogradIdle(a, b));
-  switch (op) {
-    case kAdd: return a.add(b, alpha);
-    case kSub: return a.sub(b, alpha);
-    case kMul: return a.mul(b);
-    case kDiv: return a.div(b);
-    case kPow: return a.pow(b);
-    case kMaximum: return a.maximum(b);
-    case kMinimum: return a.minimum(b);
-    case kEq: return a.eq(b);
-    case kNe: return a.ne(b);
-    case kLt: return a.lt(b);
-    case kLe: return a.le(b);
-    case kGt: return a.gt(b);
-    case kGe: return a.ge(b);
-    case kLogicalAnd: return a.logical_and(b);
-    case kLogicalOr: return a.logical_or(b);
-    case kRemainder: return a.remainder(b);
-    case kFloorDivide: return a.floor_divide(b);
-    default: throw ArgError("unknown binary op code " + std::to_string(op), true);
+// The dispatch switches: one case per row of op_list.h, taking the row's expression for the form the
+// function implements. A row's NONE throws the RangeError naming op and form; an unknown code, the
+// default case (the code check costs the switch's bounds test, nothing more).
+[[noreturn]] at::Tensor NoForm(const char* family, const char* name, const char* form) {
+  throw ArgError(std::string(family) + " op '" + name + "' has no " + form + " form", true);
+}
+[[noreturn]] at::Tensor UnknownCode(const char* family, int op) {
+  throw ArgError("unknown " + std::string(family) + " op code " + std::to_string(op), true);
+}
+#define NONE NoForm(family, opName, form)
+#define SDARTS_CASE(Enum, name, stmt)                      \
+  case Enum::name: {                                       \
+    [[maybe_unused]] constexpr const char* opName = #name; \
+    stmt;                                                  \
   }
+#define SDARTS_TT(name, tt, ts, itt, its) SDARTS_CASE(BinaryOp, name, return tt)
+#define SDARTS_TS(name, tt, ts, itt, its) SDARTS_CASE(BinaryOp, name, return ts)
+#define SDARTS_TT_(name, tt, ts, itt, its) SDARTS_CASE(BinaryOp, name, itt; return)
+#define SDARTS_TS_(name, tt, ts, itt, its) SDARTS_CASE(BinaryOp, name, its; return)
+#define SDARTS_U(name, f, f_) SDARTS_CASE(UnaryOp, name, return f)
+#define SDARTS_U_(name, f, f_) SDARTS_CASE(UnaryOp, name, f_; return)
+
+at::Tensor BinaryTT(int op, const at::Tensor& a, const at::Tensor& b, const at::Scalar& alpha) {
+  [[maybe_unused]] constexpr const char *family = "binary", *form = "tensor";
+  BelowAutogradIfIdle below(AutogradIdle(a, b));
+  switch (static_cast<BinaryOp>(op)) { SDARTS_BINARY_OPS(SDARTS_TT) default: UnknownCode(family, op); }
 }
 
 at::Tensor BinaryTS(int op, const at::Tensor& a, const at::Scalar& s, const at::Scalar& alpha) {
+  [[maybe_unused]] constexpr const char *family = "binary", *form = "scalar";
   BelowAutogradIfIdle below(AutogradIdle(a));
-  switch (op) {
-    case kAdd: return a.add(s, alpha);
-    case kSub: return a.sub(s, alpha);
-    case kMul: return a.mul(s);
-    case kDiv: return a.div(s);
-    case kPow: return a.pow(s);
-    case kMaximum: return a.clamp_min(s);
-    case kMinimum: return a.clamp_max(s);
-    case kEq: return a.eq(s);
-    case kNe: return a.ne(s);
-    case kLt: return a.lt(s);
-    case kLe: return a.le(s);
-    case kGt: return a.gt(s);
-    case kGe: return a.ge(s);
-    case kRemainder: return a.remainder(s);
-    case kFloorDivide: return a.floor_divide(s);
-    // Reflected forms, computed as Python's Tensor.__r*__ do.
-    case kRsub: return at::rsub(a, s, alpha);
-    case kRdiv: return a.reciprocal().mul(s);
-    case kRpow: return at::pow(s, a);
-    default: throw ArgError("unknown scalar binary op code " + std::to_string(op), true);
-  }
+  switch (static_cast<BinaryOp>(op)) { SDARTS_BINARY_OPS(SDARTS_TS) default: UnknownCode(family, op); }
 }
 
 void BinaryTT_(int op, at::Tensor& a, const at::Tensor& b, const at::Scalar& alpha) {
-  switch (op) {
-    case kAdd: a.add_(b, alpha); return;
-    case kSub: a.sub_(b, alpha); return;
-    case kMul: a.mul_(b); return;
-    case kDiv: a.div_(b); return;
-    case kPow: a.pow_(b); return;
-    case kRemainder: a.remainder_(b); return;
-    default: throw ArgError("binary op code " + std::to_string(op) + " has no in-place form", true);
-  }
+  [[maybe_unused]] constexpr const char *family = "binary", *form = "in-place tensor";
+  switch (static_cast<BinaryOp>(op)) { SDARTS_BINARY_OPS(SDARTS_TT_) default: UnknownCode(family, op); }
 }
 
 void BinaryTS_(int op, at::Tensor& a, const at::Scalar& s, const at::Scalar& alpha) {
-  switch (op) {
-    case kAdd: a.add_(s, alpha); return;
-    case kSub: a.sub_(s, alpha); return;
-    case kMul: a.mul_(s); return;
-    case kDiv: a.div_(s); return;
-    case kPow: a.pow_(s); return;
-    case kMaximum: a.clamp_min_(s); return;
-    case kMinimum: a.clamp_max_(s); return;
-    case kRemainder: a.remainder_(s); return;
-    default: throw ArgError("scalar op code " + std::to_string(op) + " has no in-place form", true);
-  }
+  [[maybe_unused]] constexpr const char *family = "binary", *form = "in-place scalar";
+  switch (static_cast<BinaryOp>(op)) { SDARTS_BINARY_OPS(SDARTS_TS_) default: UnknownCode(family, op); }
 }
 
 at::Tensor Unary(int op, const at::Tensor& a) {
+  [[maybe_unused]] constexpr const char *family = "unary", *form = "out-of-place";
   BelowAutogradIfIdle below(AutogradIdle(a));
-  switch (op) {
-    case kNeg: return a.neg();
-    case kAbs: return a.abs();
-    case kSign: return a.sign();
-    case kExp: return a.exp();
-    case kLog: return a.log();
-    case kSqrt: return a.sqrt();
-    case kRsqrt: return a.rsqrt();
-    case kRelu: return a.relu();
-    case kTanh: return a.tanh();
-    case kSigmoid: return a.sigmoid();
-    case kFloor: return a.floor();
-    case kCeil: return a.ceil();
-    case kRound: return a.round();
-    case kReciprocal: return a.reciprocal();
-    case kSquare: return a.square();
-    case kSin: return a.sin();
-    case kCos: return a.cos();
-    case kLog1p: return a.log1p();
-    case kExpm1: return a.expm1();
-    case kLogicalNot: return a.logical_not();
-    case kIsNan: return a.isnan();
-    case kTrunc: return a.trunc();
-    case kLog2: return a.log2();
-    case kIsFinite: return a.isfinite();
-    default: throw ArgError("unknown unary op code " + std::to_string(op), true);
-  }
+  switch (static_cast<UnaryOp>(op)) { SDARTS_UNARY_OPS(SDARTS_U) default: UnknownCode(family, op); }
 }
 
 void Unary_(int op, at::Tensor& a) {
-  switch (op) {
-    case kNeg: a.neg_(); return;
-    case kAbs: a.abs_(); return;
-    case kSign: a.sign_(); return;
-    case kExp: a.exp_(); return;
-    case kLog: a.log_(); return;
-    case kSqrt: a.sqrt_(); return;
-    case kRsqrt: a.rsqrt_(); return;
-    case kRelu: a.relu_(); return;
-    case kTanh: a.tanh_(); return;
-    case kSigmoid: a.sigmoid_(); return;
-    case kFloor: a.floor_(); return;
-    case kCeil: a.ceil_(); return;
-    case kRound: a.round_(); return;
-    case kReciprocal: a.reciprocal_(); return;
-    case kSquare: a.square_(); return;
-    case kSin: a.sin_(); return;
-    case kCos: a.cos_(); return;
-    case kLog1p: a.log1p_(); return;
-    case kExpm1: a.expm1_(); return;
-    case kTrunc: a.trunc_(); return;
-    default: throw ArgError("unary op code " + std::to_string(op) + " has no in-place form", true);
-  }
+  [[maybe_unused]] constexpr const char *family = "unary", *form = "in-place";
+  switch (static_cast<UnaryOp>(op)) { SDARTS_UNARY_OPS(SDARTS_U_) default: UnknownCode(family, op); }
 }
+#undef SDARTS_CASE
+#undef SDARTS_TT
+#undef SDARTS_TS
+#undef SDARTS_TT_
+#undef SDARTS_TS_
+#undef SDARTS_U
+#undef SDARTS_U_
+#undef NONE
 
 // binary(op, a, b, alpha)
 Napi::Value Binary(const Napi::CallbackInfo& info) {
@@ -186,13 +108,7 @@ Napi::Value BinaryScalar(const Napi::CallbackInfo& info) {
   return Ret(info, BinaryTS(op, ArgTensor(info, 1), ArgScalar(info, 2), ArgScalar(info, 3)));
 }
 
-// The alpha = 1 forms: the common case, one argument fewer to convert per call.
-Napi::Value Binary1(const Napi::CallbackInfo& info) {
-  static const at::Scalar one(1);
-  int op = static_cast<int>(ArgInt(info, 0));
-  return Ret(info, BinaryTT(op, ArgTensor(info, 1), ArgTensor(info, 2), one));
-}
-
+// The alpha = 1 scalar form: the common case, one argument fewer to convert per call.
 Napi::Value BinaryScalar1(const Napi::CallbackInfo& info) {
   static const at::Scalar one(1);
   int op = static_cast<int>(ArgInt(info, 0));
@@ -297,7 +213,6 @@ at::Tensor PointwiseBinary(int op, const at::Tensor& a, const at::Tensor& b, con
 void RegisterPointwise(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "binary", Binary);
   Export(env, exports, "binaryScalar", BinaryScalar);
-  Export(env, exports, "binary1", Binary1);
   Export(env, exports, "setArgSlots", SetArgSlots);
   Export(env, exports, "binaryFast", BinaryFast);
   Export(env, exports, "binaryScalar1", BinaryScalar1);

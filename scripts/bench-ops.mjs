@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench:ops — per-op overhead from TS vs the C++ floor (loops inside the addon) vs PyTorch
+// npm run bench:ops — per-op overhead from TS vs the C++ floor (loops in C++, an addon of its own) vs PyTorch
 // from Python, run side by side in this one invocation. Prints µs/op and ratios.
 //
 // The three are measured in interleaved rounds (TS, C++, Python, TS, C++, Python, ...) with Python
@@ -7,14 +7,25 @@
 // three alike. Each ratio is the median of the per-round ratios.
 // Python is taken from SDARTS_PYTHON, else .venv-py/bin/python, else python3 (skipped if no torch).
 import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ones, randn, tidy, F, nativeAddon, setNumThreads, getNumThreads, buildInfo } from '../dist/index.js';
+import { ones, randn, tidy, F, setNumThreads, getNumThreads, buildInfo } from '../dist/index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+// The C++ floor is its own addon (native/bench_floor.cc), never part of sdarts_native.node: build it,
+// and the product addon if its sources changed, before anything loads (incremental: cheap when current).
+if (process.env.SDARTS_BENCH_PINNED === undefined) {
+  const b = spawnSync(process.execPath, [join(root, 'scripts', 'build-native.mjs'), '--bench-floor'], { stdio: ['ignore', 2, 2] });
+  if (b.status !== 0) {
+    console.error('bench:ops: building the C++ floor addon failed (node scripts/build-native.mjs --bench-floor)');
+    process.exit(1);
+  }
+}
 
 // Pin this process — and so the Python child, which inherits it — to one CPU, so both sides run on
 // the same core: on a shared VM one vCPU can be much slower than another for minutes at a time.
@@ -78,11 +89,13 @@ const tsRun = {
     }, n),
 };
 
-// ---- C++ floors (native/bench_floor.cc) ----
+// ---- C++ floors (native/bench_floor.cc, build/Release/sdarts_bench_floor.node) ----
 // "C++ API": LibTorch's public C++ API as a C++ user writes it (c = a.add(b), full dispatcher) — the
 // floor of the bar. "C++ path": the allocating add through the addon's own native function, with its
 // dispatch shortcut — the same native work as TS, minus the boundary.
-const nat = nativeAddon();
+const nat = /** @type {{ benchFloor(kind: number, iterations: number): number }} */ (
+  createRequire(import.meta.url)(join(root, 'build', 'Release', 'sdarts_bench_floor.node'))
+);
 /** @type {Record<string, (n: number) => number>} */
 const cppRun = {
   alloc: (n) => nat.benchFloor(0, n),

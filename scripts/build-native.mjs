@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Build the native addon: locate LibTorch, say which one, then compile with cmake-js (primary) or,
 // with --gyp, node-gyp from binding.gyp (same sources). Output: build/Release/sdarts_native.node.
+// --bench-floor (or SDARTS_BENCH_FLOOR=1) also builds build/Release/sdarts_bench_floor.node, the C++
+// floor `npm run bench:ops` measures against (native/bench_floor.cc, never in the product addon).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -10,6 +12,7 @@ import { locateLibTorch } from './find-libtorch.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const useGyp = process.argv.includes('--gyp');
+const benchFloor = process.argv.includes('--bench-floor') || process.env.SDARTS_BENCH_FLOOR === '1';
 
 let info;
 try {
@@ -31,15 +34,20 @@ if (useGyp) {
   r = spawnSync(process.execPath, [gyp, 'rebuild', `-j`, jobs, ...nodeDirArgs], {
     cwd: root,
     stdio: 'inherit',
-    env: { ...process.env, SDARTS_TORCH_ROOT: info.root, SDARTS_TORCH_CUDA: info.cuda ? '1' : '0' },
+    env: { ...process.env, SDARTS_TORCH_ROOT: info.root, SDARTS_TORCH_CUDA: info.cuda ? '1' : '0', SDARTS_BENCH_FLOOR: benchFloor ? '1' : '0' },
   });
 } else {
   if (existsSync(join(root, 'build', 'binding.Makefile'))) rmSync(join(root, 'build'), { recursive: true, force: true });
   const cmakeJs = join(root, 'node_modules', 'cmake-js', 'bin', 'cmake-js');
-  r = spawnSync(process.execPath, [cmakeJs, 'build', '--log-level', 'warn', '--parallel', jobs, `--CDTorch_ROOT=${info.root}`], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  /** @param {string[]} target */
+  const cmakeBuild = (target) =>
+    spawnSync(process.execPath, [cmakeJs, 'build', '--log-level', 'warn', '--parallel', jobs, ...target, `--CDTorch_ROOT=${info.root}`], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+  r = cmakeBuild([]);
+  // The bench floor target is excluded from the default build: it is built by name, after the product.
+  if (benchFloor && r.status === 0) r = cmakeBuild(['--target', 'sdarts_bench_floor']);
 }
 if (r.status !== 0) {
   console.error(
@@ -49,4 +57,6 @@ if (r.status !== 0) {
 }
 mkdirSync(join(root, 'build'), { recursive: true });
 writeFileSync(join(root, 'build', 'libtorch.json'), JSON.stringify({ ...info, builder: useGyp ? 'node-gyp' : 'cmake-js' }, null, 2) + '\n');
-console.log(`sdarts: built build/Release/sdarts_native.node with ${useGyp ? 'node-gyp' : 'cmake-js'} against LibTorch ${info.version}`);
+console.log(
+  `sdarts: built build/Release/sdarts_native.node${benchFloor ? ' and sdarts_bench_floor.node' : ''} with ${useGyp ? 'node-gyp' : 'cmake-js'} against LibTorch ${info.version}`,
+);

@@ -23,8 +23,17 @@ export { getSpace, SPACE_NAMES, type SpaceName, type SearchSpace } from './space
 export { OPS } from './space/operations.js';
 export { SearchNetwork, type SearchNetworkConfig } from './space/search-network.js';
 export { NetworkCIFAR, countsTowardModelSize, type NetworkCIFARConfig, type NetworkCIFAROutput } from './space/eval-network.js';
-export { formatGenotype, parseGenotype, genotypeToJSON, genotypeFromJSON, deriveGenotype, type Genotype } from './space/genotype.js';
-export { getGenotype, resolveGenotype, CNN_GENOTYPE_NAMES } from './space/genotype-library.js';
+export {
+  formatGenotype,
+  parseGenotype,
+  genotypeToJSON,
+  genotypeFromJSON,
+  deriveGenotype,
+  getGenotype,
+  resolveGenotype,
+  CNN_GENOTYPE_NAMES,
+  type Genotype,
+} from './space/genotype/index.js';
 export * as oneshot from './space/oneshot/index.js';
 
 // search algorithms
@@ -41,7 +50,7 @@ export { oneShotEigenvalue } from './search/oneshot-eigenvalue.js';
 export { runSearch, type SearchConfig, type SearchEvent } from './run/search-job.js';
 export { runTrain, testCheckpoint, type TrainConfig, type TrainEvent } from './run/train-job.js';
 export { runNasbenchSearch, scoreRun, type NasbenchSearchConfig } from './run/nasbench-search-job.js';
-export type { EngineEvent } from './run/search-engine.js';
+export type { EngineEvent } from './run/search-run.js';
 
 // NAS-Bench-101 / 1Shot1 (pure TS)
 export * as benchmark from './benchmark/index.js';

@@ -29,18 +29,7 @@ export {
   type QueryOptions,
 } from './nasbench.js';
 export { meansOverRepeats, meanInOrder, type RepeatMeans } from './repeat-means.js';
-export {
-  oneShotToSpec,
-  regret,
-  searchSpace,
-  topK,
-  argmax,
-  SEARCH_SPACES,
-  ONE_SHOT_PRIMITIVES,
-  type OneShotAlphas,
-  type OneShotArchitecture,
-  type SearchSpaceDef,
-  type SearchSpaceId,
-} from './one-shot-conversion.js';
+export { searchSpace, SEARCH_SPACES, ONE_SHOT_PRIMITIVES, type OneShotPrimitive, type SearchSpaceDef, type SearchSpaceId } from './one-shot-spaces.js';
+export { oneShotToSpec, regret, topK, argmax, type OneShotAlphas, type OneShotArchitecture } from './one-shot-conversion.js';
 export { evalOneShotModel, scoreOneShotSpec, type OneShotScore } from './one-shot-eval.js';
 export { formatLookupText, lookupToJson, type LookupJson } from './format.js';

@@ -1,12 +1,11 @@
 import { rangeError, typeError } from '../util/errors.js';
 import { ModelSpec } from './model-spec.js';
+import { ONE_SHOT_PRIMITIVES, searchSpace, type SearchSpaceId } from './one-shot-spaces.js';
 
 /**
  * NAS-Bench-1Shot1: turn the architecture parameters (alpha) of a one-shot search model into a
- * NAS-Bench-101 spec (`eval_darts_one_shot_model_in_nasbench.eval_one_shot_model`).
- *
- * Graph numbering: vertex 0 = cell input, vertex k (1..steps) = choice block k-1, vertex steps+1 =
- * output. Block k-1 can take input from vertex 0 and blocks 0..k-2.
+ * NAS-Bench-101 spec (`eval_darts_one_shot_model_in_nasbench.eval_one_shot_model`), over the spaces of
+ * one-shot-spaces.ts (vertex numbering there).
  *
  * Tie-breaking (decided here, the reference leaves it undefined): ops use argmax of the raw
  * alpha row and parents use the top-k of the raw alpha row, and both break exact ties toward the
@@ -17,63 +16,8 @@ import { ModelSpec } from './model-spec.js';
  * still ordered.
  */
 
-/** Column order of `alphas_mixed_op` (one-shot PRIMITIVES), not the hash label order. */
-export const ONE_SHOT_PRIMITIVES = ['maxpool3x3', 'conv3x3-bn-relu', 'conv1x1-bn-relu'] as const;
-
 /** Op given to the padding vertex inserted by `upscale_to_nasbench_format` (never connected). */
 const PADDING_OP = 'conv1x1-bn-relu';
-
-export type SearchSpaceId = 1 | 2 | 3;
-
-export interface SearchSpaceDef {
-  id: SearchSpaceId;
-  /** Choice blocks in a cell. */
-  steps: number;
-  /** `num_parents_per_node`, vertex 0 .. output. */
-  numParentsPerNode: readonly number[];
-  /** Vertices whose parents are fixed (no input alphas). */
-  fixedParents: Readonly<Record<number, readonly number[]>>;
-  /** The vertex each `alphas_inputs[i]` row chooses parents for. */
-  inputAlphaVertices: readonly number[];
-  /** Spaces 1 and 2 have 6 vertices and get an empty vertex inserted at index 5 to make 7. */
-  padToSevenVertices: boolean;
-  /** Best achievable mean errors in the space (regret baselines, from the 1Shot1 search spaces). */
-  bestTestError: number;
-  bestValidError: number;
-}
-
-export const SEARCH_SPACES: Readonly<Record<SearchSpaceId, SearchSpaceDef>> = {
-  1: {
-    id: 1,
-    steps: 4,
-    numParentsPerNode: [0, 1, 2, 2, 2, 2],
-    fixedParents: { 1: [0], 2: [0, 1] },
-    inputAlphaVertices: [3, 4],
-    padToSevenVertices: true,
-    bestTestError: 0.05448716878890991,
-    bestValidError: 0.049278855323791504,
-  },
-  2: {
-    id: 2,
-    steps: 4,
-    numParentsPerNode: [0, 1, 1, 2, 2, 3],
-    fixedParents: { 1: [0] },
-    inputAlphaVertices: [2, 3, 4],
-    padToSevenVertices: true,
-    bestTestError: 0.057592153549194336,
-    bestValidError: 0.051582515239715576,
-  },
-  3: {
-    id: 3,
-    steps: 5,
-    numParentsPerNode: [0, 1, 1, 1, 2, 2, 2],
-    fixedParents: { 1: [0] },
-    inputAlphaVertices: [2, 3, 4, 5],
-    padToSevenVertices: false,
-    bestTestError: 0.05338543653488159,
-    bestValidError: 0.04847759008407593,
-  },
-};
 
 /** The three alpha groups as plain nested arrays, shapes as the one-shot model holds them. */
 export interface OneShotAlphas {
@@ -97,12 +41,6 @@ export interface OneShotArchitecture {
   /** The pruned spec (the query key). */
   spec: ModelSpec;
   hash: string;
-}
-
-export function searchSpace(space: unknown, fn = 'searchSpace'): SearchSpaceDef {
-  const id = typeof space === 'string' ? Number(space) : space;
-  if (id !== 1 && id !== 2 && id !== 3) throw rangeError(fn, 'space', '1, 2 or 3', space);
-  return SEARCH_SPACES[id];
 }
 
 function checkRow(fn: string, name: string, row: unknown, length: number): number[] {

@@ -1,6 +1,7 @@
 import type { NasBench } from './nasbench.js';
 import { ModelSpec, type SpecJson } from './model-spec.js';
-import { oneShotToSpec, regret, searchSpace, type OneShotAlphas, type SearchSpaceId } from './one-shot-conversion.js';
+import { oneShotToSpec, regret, type OneShotAlphas } from './one-shot-conversion.js';
+import { searchSpace, type SearchSpaceId } from './one-shot-spaces.js';
 import { meanInOrder } from './repeat-means.js';
 
 /**

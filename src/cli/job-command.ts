@@ -2,7 +2,7 @@
  * Running a job (search, train, nasbench search) from the CLI: progress output, and SIGINT/SIGTERM
  * finish the step, checkpoint and exit 130/143 with a one-line hint how to resume.
  */
-import { ProgressReporter } from '../run/progress.js';
+import { ProgressReporter } from './progress.js';
 
 type JobEvent = { type: string; runDir?: string; reason?: string };
 export type Job<C> = (raw: C, opts: { signal?: AbortSignal; echo?: (line: string) => void }) => AsyncGenerator<JobEvent>;

@@ -2,8 +2,9 @@
 import { NasBench } from '../benchmark/nasbench.js';
 import { formatLookupText, lookupToJson } from '../benchmark/format.js';
 import { SdartsError } from '../util/errors.js';
+import type { CommandConfig } from '../run/commands.js';
 
-export function nasbenchQueryCommand(o: { nasbench: string; hash?: string; spec?: string; cacheDir?: string; json: boolean }): void {
+export function nasbenchQueryCommand(o: CommandConfig<'nasbench query'>): void {
   if (!o.hash === !o.spec) throw new SdartsError('ERR_SDARTS_CONFIG', 'give exactly one of --hash H or --spec JSON');
   let spec: unknown;
   if (o.spec) {

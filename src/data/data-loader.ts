@@ -1,6 +1,6 @@
 /**
  * DataLoader: batches over a whole split for training an evaluation network and for testing
- * (sdarts-spec §2.10): train split shuffled each epoch with the training transform (batch 96 →
+ * (docs/reference-notes.md R2.10): train split shuffled each epoch with the training transform (batch 96 →
  * 521 CIFAR steps, the last of 80), test split in dataset order with the eval transform. drop_last is
  * false: ceil(N / batch) batches.
  *

@@ -1,5 +1,5 @@
 /**
- * SearchDataLoader: the data side of one architecture-search epoch (sdarts-spec §2.6–2.7, §4.3).
+ * SearchDataLoader: the data side of one architecture-search epoch (docs/reference-notes.md R2.6–R2.7, R4.3).
  *
  * Split: the dataset's own order, train half = the first floor(trainPortion·N) images, valid half =
  * the rest (not shuffled before splitting, as the reference). Both halves get the TRAINING transform
@@ -8,10 +8,10 @@
  * Per epoch: the train half in a fresh random order, cut into ceil(nTrain / batch) batches (the last
  * one smaller: drop_last = false; CIFAR 25 000 / 64 → 391 steps, the last of 40). Each step also gets
  * a validation batch:
- *   - 'fresh' (DARTS-space search, §2.6): the reference takes the first batch of a newly shuffled valid
+ *   - 'fresh' (DARTS-space search, R2.6): the reference takes the first batch of a newly shuffled valid
  *     loader every step, i.e. `batch` indices drawn without replacement from the valid half, anew
  *     each step — which is what this draws;
- *   - 'cycling' (NAS-Bench-1Shot1 search, §4.3): one iterator over the shuffled valid half, reshuffled
+ *   - 'cycling' (NAS-Bench-1Shot1 search, R4.3): one iterator over the shuffled valid half, reshuffled
  *     when exhausted (its last batch may be short), and restarted at each epoch's first step.
  *
  * Random draws, all from one Rng seeded with `seed`, in this order:
@@ -188,9 +188,9 @@ export class SearchDataLoader extends EpochLoader<SearchBatch> {
   }
 
   /**
-   * One pass over the whole valid half for the end-of-epoch `infer` (spec §2.6: the reference iterates
-   * its valid loader — shuffled, training transform — in eval mode): a new Rng.permutation(nValid),
-   * then ceil(nValid / batch) batches (the last short), each with its transform draws. It draws from
+   * One pass over the whole valid half for the end-of-epoch `infer` (docs/reference-notes.md R2.6: the
+   * reference iterates its valid loader — shuffled, training transform — in eval mode): a new
+   * Rng.permutation(nValid), then ceil(nValid / batch) batches (the last short), each with its transform draws. It draws from
    * the loader's Rng, so take checkpoints before or after a pass, not during one.
    */
   *validPass(): IterableIterator<HostBatch> {

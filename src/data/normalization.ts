@@ -18,7 +18,7 @@ export interface Normalization {
 }
 
 /**
- * CIFAR-10, CIFAR-100 and SVHN: exactly the constants of the reference code (sdarts-spec §2.7).
+ * CIFAR-10, CIFAR-100 and SVHN: exactly the constants of the reference code (docs/reference-notes.md R2.7).
  * Fashion-MNIST: computed here from the full 60 000-image training set of the Debian package
  *   dataset-fashion-mnist (/usr/share/datasets/fashion-mnist): mean 0.2860405969887955, population
  *   std 0.35302424451492254 over all pixels (scripts/fixtures/make_transform_fixtures.py recomputes

@@ -11,7 +11,7 @@
  * it against a real DataLoader).
  *
  * The reference's augmentation runs in worker processes on generators seeded from that base seed;
- * it is not replayed: this order is used with augmentation off (docs/decisions.md).
+ * it is not replayed: this order is used with augmentation off (docs/decisions.md, data-order row).
  */
 import { getRngState, randint, randperm, setRngState } from '../tensor/index.js';
 

@@ -1,7 +1,7 @@
 /**
  * Batched image transforms: RandomCrop(size, padding, zero fill) → RandomHorizontalFlip(p) →
  * ToTensor (/255) → Normalize(mean, std) → Cutout(length, prob), as torchvision + DARTS's Cutout
- * (sdarts-spec §2.7), for a batch of uint8 N×C×H×W images picked by index from a dataset.
+ * (docs/reference-notes.md R2.7), for a batch of uint8 N×C×H×W images picked by index from a dataset.
  *
  * Where the work happens: on the host, in one pass over the uint8 bytes, writing the final float32
  * batch; then ONE host→device copy (`toTensor`). Crop and flip are pure index arithmetic, ToTensor +

@@ -1,16 +1,25 @@
 /**
- * Checkpoints: one safetensors file holding every tensor (w, α, optimizer state, RNG states) with the
- * rest of the state as JSON in its metadata. Written atomically (temp + fsync + rename), so a crash
- * leaves the previous checkpoint; a truncated or foreign file is refused with a clear error.
+ * Checkpoints of every job (search, train, nasbench search). One safetensors file holds every tensor —
+ * the model under `model.`, optimizer state under a prefix per optimizer, the RNG states under `rng.` —
+ * with the rest of the state as JSON in its metadata: the position (epoch, step, global step), the
+ * epoch's meters, the log sizes a resume truncates back to, and the job's own fields. Written atomically
+ * (temp + fsync + rename), so a crash leaves the previous checkpoint; a truncated or foreign file is
+ * refused with a clear error.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadSafetensors, saveSafetensors, type Device, type NamedTensors } from '../tensor/index.js';
+import { getRngState, loadSafetensors, saveSafetensors, setRngState, tensor, tidy, type Device, type NamedTensors, type Tensor } from '../tensor/index.js';
+import type { StateDict } from '../nn/index.js';
+import type { Optimizer, OptimizerStateDict } from '../optim/index.js';
+import type { MetersJSON } from '../search/metrics.js';
 import { SdartsError } from '../util/errors.js';
+import type { LogSizes, RunLogs } from './run-logs.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
 const FORMAT = 'sdarts-checkpoint';
 const VERSION = 1;
+
+// ---- the file ----
 
 export interface Checkpoint<S> {
   tensors: NamedTensors;
@@ -52,4 +61,108 @@ export function loadCheckpoint<S>(dir: string, kind: string, device: Device = 'c
     return fail('its state metadata is not valid JSON');
   }
   return { tensors: loaded.tensors, state };
+}
+
+// ---- a job's checkpoint ----
+
+/** The fields every job checkpoint's JSON state starts with. */
+export interface JobCheckpointState {
+  epoch: number;
+  step: number;
+  globalStep: number;
+  meters: MetersJSON;
+  logs: LogSizes;
+}
+
+export type CheckpointEvent = { type: 'checkpoint'; epoch: number; step: number; path: string };
+
+/**
+ * Sync the logs, then write `<runDir>/checkpoint.safetensors` atomically: `fill` puts the job's tensors
+ * into T and returns its JSON state (given the synced log sizes). Logs and returns the event.
+ */
+export function writeJobCheckpoint<S extends JobCheckpointState>(
+  runDir: string,
+  kind: string,
+  logs: RunLogs,
+  at: { epoch: number; step: number },
+  fill: (T: NamedTensors, logSizes: LogSizes) => S,
+): CheckpointEvent {
+  const sizes = logs.sync();
+  const path = tidy(() => {
+    const T: NamedTensors = {};
+    const state = fill(T, sizes);
+    return saveCheckpoint(runDir, kind, T, state);
+  });
+  const ev: CheckpointEvent = { type: 'checkpoint', epoch: at.epoch, step: at.step, path };
+  logs.event({ ...ev });
+  return ev;
+}
+
+/** Load a job checkpoint, let `restore` copy its tensors into the live objects, then free them. */
+export function readJobCheckpoint<S extends JobCheckpointState>(runDir: string, kind: string, device: Device, restore: (T: NamedTensors, state: S) => void): S {
+  const ck = loadCheckpoint<S>(runDir, kind, device);
+  try {
+    restore(ck.tensors, ck.state);
+  } finally {
+    for (const t of Object.values(ck.tensors)) t.dispose();
+  }
+  return ck.state;
+}
+
+// ---- the pieces: model, optimizers, RNG ⇄ checkpoint tensors ----
+
+/** A model's state dict into checkpoint tensors under `model.`. */
+export function modelToCheckpoint(model: { stateDict(): StateDict }, T: NamedTensors): void {
+  for (const [k, v] of Object.entries(model.stateDict())) T[`model.${k}`] = v;
+}
+
+/** The `model.` tensors of a checkpoint back into a model (strict). */
+export function modelFromCheckpoint(model: { loadStateDict(sd: StateDict): unknown }, T: NamedTensors): void {
+  model.loadStateDict(
+    Object.fromEntries(
+      Object.entries(T)
+        .filter(([k]) => k.startsWith('model.'))
+        .map(([k, v]) => [k.slice(6), v]),
+    ),
+  );
+}
+
+/** Split an optimizer's state dict into checkpoint tensors (under `prefix`) and JSON. */
+export function optimizerToCheckpoint<H extends { lr: number }>(opt: Optimizer<H>, prefix: string, tensors: NamedTensors): unknown {
+  const sd = opt.stateDict();
+  const state: Record<string, Record<string, number | string>> = {};
+  for (const [idx, entries] of Object.entries(sd.state)) {
+    state[idx] = {};
+    for (const [k, v] of Object.entries(entries)) {
+      if (typeof v === 'number') state[idx]![k] = v;
+      else {
+        const name = `${prefix}.${idx}.${k}`;
+        tensors[name] = v as Tensor;
+        state[idx]![k] = `tensor:${name}`;
+      }
+    }
+  }
+  return { state, paramGroups: sd.paramGroups };
+}
+
+export function optimizerFromCheckpoint<H extends { lr: number }>(opt: Optimizer<H>, json: unknown, tensors: NamedTensors): void {
+  const j = json as { state: Record<string, Record<string, number | string>>; paramGroups: OptimizerStateDict['paramGroups'] };
+  const state: OptimizerStateDict['state'] = {};
+  for (const [idx, entries] of Object.entries(j.state)) {
+    state[Number(idx)] = Object.fromEntries(
+      Object.entries(entries).map(([k, v]) => [k, typeof v === 'string' && v.startsWith('tensor:') ? tensors[v.slice(7)]! : (v as number)]),
+    );
+  }
+  opt.loadStateDict({ state, paramGroups: j.paramGroups });
+}
+
+/** LibTorch generator states as uint8 tensors (CPU, and the CUDA device in use). */
+export function rngToCheckpoint(device: Device, tensors: NamedTensors): void {
+  tensors['rng.cpu'] = tensor(getRngState('cpu'));
+  if (device !== 'cpu') tensors['rng.cuda'] = tensor(getRngState(device));
+}
+
+export function rngFromCheckpoint(device: Device, tensors: NamedTensors): void {
+  setRngState(Uint8Array.from(tensors['rng.cpu']!.toArray()), 'cpu');
+  if (device !== 'cpu' && tensors['rng.cuda']) setRngState(Uint8Array.from(tensors['rng.cuda'].toArray()), device);
 }

@@ -1,11 +1,13 @@
 /** Resolving `--dataset/--data` to an in-memory dataset (the embedded Fashion-MNIST subset by default). */
-import { loadDataset } from '../data/dataset.js';
+import { IMAGE_DATASET_NAMES, loadDataset, type ImageDatasetName } from '../data/dataset.js';
 import { loadEmbeddedFashionMnist } from '../data/embedded.js';
 import type { ImageDataset } from '../data/image-dataset.js';
 import { normalizationFor, type Normalization } from '../data/normalization.js';
 import { SdartsError } from '../util/errors.js';
 
-export type SearchDatasetName = 'cifar10' | 'cifar100' | 'svhn' | 'fashion-mnist';
+/** The datasets the jobs take: the registry's image datasets but MNIST (not among the reference's). */
+export type SearchDatasetName = Exclude<ImageDatasetName, 'mnist'>;
+export const SEARCH_DATASETS = IMAGE_DATASET_NAMES.filter((n): n is SearchDatasetName => n !== 'mnist');
 
 export function loadImageDataset(name: SearchDatasetName, dir: string | null, split: 'train' | 'test', limit = 0): ImageDataset {
   let ds: ImageDataset;

@@ -13,6 +13,20 @@ import { SdartsError, describe, typeError } from '../util/errors.js';
 
 export type JsonObject = { [key: string]: unknown };
 
+/** What every job's `step` event carries (search and train add their own fields). */
+export type StepEventFields = {
+  type: 'step';
+  epoch: number;
+  step: number;
+  stepsPerEpoch: number;
+  globalStep: number;
+  loss: number;
+  top1: number;
+  top5: number;
+  lr: number;
+  seconds: number;
+};
+
 export const EVENTS_FILE = 'events.jsonl';
 export const TEXT_LOG_FILE = 'log.txt';
 

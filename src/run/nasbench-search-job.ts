@@ -1,5 +1,5 @@
 /**
- * `sdarts nasbench search`: NAS-Bench-1Shot1 one-shot search in spaces 1–3 (spec §4.3) on the shared
+ * `sdarts nasbench search`: NAS-Bench-1Shot1 one-shot search in spaces 1–3 (docs/reference-notes.md R4.3) on the shared
  * engine (cycling validation iterator, warm start), scored every epoch AFTER training (the reference
  * queries the architecture from before the epoch — a one-epoch lag we fix) against NAS-Bench-101 read
  * straight from its tfrecord: mean test/valid error, runtime and params over the 3 repeats at 108
@@ -9,67 +9,27 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SdartsError } from '../util/errors.js';
-import { setNumThreads, type Device } from '../tensor/index.js';
+import { setNumThreads } from '../tensor/index.js';
 import { OneShotNetwork, oneShotAlphas } from '../space/oneshot/index.js';
 import { oneShotEigenvalue } from '../search/oneshot-eigenvalue.js';
 import { ANALYSIS_DIAGONAL } from '../search/hessian.js';
-import type { PerturbationName } from '../search/perturbation.js';
 import { NasBench } from '../benchmark/nasbench.js';
 import { oneShotToSpec, type OneShotAlphas } from '../benchmark/one-shot-conversion.js';
+import { ONE_SHOT_PRIMITIVES, type SearchSpaceId } from '../benchmark/one-shot-spaces.js';
 import { scoreOneShotSpec, type OneShotScore } from '../benchmark/one-shot-eval.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { validateConfig } from './config.js';
-import { DEVICE_OPTIONS, NASBENCH_SEARCH_OPTIONS, RUN_OPTIONS } from './options.js';
-import { createRunDir, readRunConfig, writeRunConfig } from './run-dir.js';
-import { loadImageDataset, type SearchDatasetName } from './datasets.js';
-import { checkEngineConfig, runEngine, type EngineEvent } from './search-engine.js';
+import { resolveJobConfig, type JobConfig } from './config.js';
+import { NASBENCH_SEARCH_COMMAND } from './commands.js';
+import { readRunConfig } from './run-dir.js';
+import { loadImageDataset } from './datasets.js';
+import { checkEngineConfig, runEngine, type EngineEvent } from './search-run.js';
 
-export interface NasbenchSearchConfig {
-  space: '1' | '2' | '3';
-  nasbench: string | null;
-  cacheDir: string | null;
-  dataset: SearchDatasetName;
-  data: string | null;
-  batchSize: number;
-  learningRate: number;
-  learningRateMin: number;
-  momentum: number;
-  weightDecay: number;
-  epochs: number;
-  initChannels: number;
-  layers: number;
-  cutout: boolean;
-  cutoutLength: number;
-  cutoutProb: number;
-  gradClip: number;
-  trainPortion: number;
-  unrolled: boolean;
-  archLearningRate: number;
-  archWeightDecay: number;
-  warmStartEpochs: number;
-  perturb: PerturbationName;
-  epsilonAlpha: number;
-  pgdSteps: number;
-  pgdRandomStart: boolean;
-  analyzeEvery: number;
-  limitTrain: number;
-  device: Device;
-  threads: number;
-  seed: number;
-  save: string | null;
-  resume: string | null;
-  checkpointEvery: number;
-  reportFreq: number;
-  json: boolean;
-  batchOrder: 'sdarts' | 'reference';
-}
-
-export const NASBENCH_SEARCH_CONFIG_OPTIONS = [...NASBENCH_SEARCH_OPTIONS, ...DEVICE_OPTIONS, ...RUN_OPTIONS];
+export type NasbenchSearchConfig = JobConfig<typeof NASBENCH_SEARCH_COMMAND>;
 
 /** A NAS-Bench-101 score, or why there is none. */
 export type EpochScore = { status: 'scored'; score: OneShotScore } | { status: 'not-in-benchmark'; hash: string } | { status: 'scoring-off' };
 
-export function scoreAlphas(nb: NasBench | null, space: '1' | '2' | '3', alphas: OneShotAlphas): EpochScore {
+export function scoreAlphas(nb: NasBench | null, space: `${SearchSpaceId}`, alphas: OneShotAlphas): EpochScore {
   if (!nb) return { status: 'scoring-off' };
   const arch = oneShotToSpec(space, alphas);
   const found = nb.lookup({ hash: arch.hash });
@@ -88,30 +48,15 @@ function toAlphas(rows: number[][][]): OneShotAlphas {
   return { alphasMixedOp: rows[0]!, alphasOutput: rows[1]!, alphasInputs: rows.slice(2) };
 }
 
-function resolveConfig(raw: Partial<NasbenchSearchConfig>): { config: NasbenchSearchConfig; runDir: string; resumed: boolean } {
-  if (raw.resume) {
-    const saved = readRunConfig<NasbenchSearchConfig>(raw.resume, 'nasbench-search');
-    return {
-      config: validateConfig<NasbenchSearchConfig>(NASBENCH_SEARCH_CONFIG_OPTIONS, { ...saved, resume: raw.resume, json: raw.json ?? saved.json }),
-      runDir: raw.resume,
-      resumed: true,
-    };
-  }
-  const config = validateConfig<NasbenchSearchConfig>(NASBENCH_SEARCH_CONFIG_OPTIONS, {
-    ...raw,
-    space: raw.space === undefined ? undefined : String(raw.space),
-  } as Record<string, unknown>);
-  checkEngineConfig(config);
-  const runDir = createRunDir(`nasbench-search-space${config.space}-${config.perturb}-seed${config.seed}`, config.save);
-  writeRunConfig(runDir, 'nasbench-search', { ...config, save: runDir });
-  return { config, runDir, resumed: false };
-}
-
 export async function* runNasbenchSearch(
   raw: Partial<NasbenchSearchConfig>,
   opts: { signal?: AbortSignal; echo?: (line: string) => void } = {},
 ): AsyncGenerator<EngineEvent> {
-  const { config: c, runDir, resumed } = resolveConfig(raw);
+  const {
+    config: c,
+    runDir,
+    resumed,
+  } = resolveJobConfig(NASBENCH_SEARCH_COMMAND, raw, (c) => `nasbench-search-space${c.space}-${c.perturb}-seed${c.seed}`, checkEngineConfig);
   if (c.threads > 0) setNumThreads(c.threads);
   // Open (and index) the benchmark first: a bad file fails before any training.
   const nb = c.nasbench ? NasBench.open(c.nasbench, c.cacheDir ? { cacheDir: c.cacheDir } : {}) : null;
@@ -119,7 +64,7 @@ export async function* runNasbenchSearch(
   const space = c.space;
   yield* runEngine<OneShotNetwork>(
     {
-      kind: 'nasbench-search',
+      kind: NASBENCH_SEARCH_COMMAND.runKind,
       label: 'architecture',
       runDir,
       resumed,
@@ -131,7 +76,7 @@ export async function* runNasbenchSearch(
       header: `nasbench search space ${space} ${c.dataset} perturb=${c.perturb}${c.unrolled ? ' (2nd order)' : ''} seed=${c.seed}${nb ? '' : ' — no --nasbench file: scoring is off'}`,
       buildModel: () =>
         new OneShotNetwork({
-          space: Number(space) as 1 | 2 | 3,
+          space: Number(space) as SearchSpaceId,
           C: c.initChannels,
           numClasses: train.classes,
           layers: c.layers,
@@ -142,7 +87,7 @@ export async function* runNasbenchSearch(
         const a = oneShotAlphas(m);
         const arch = oneShotToSpec(space, a);
         return {
-          summary: `ops=[${arch.chosenOps.map((k) => ['maxpool3x3', 'conv3x3-bn-relu', 'conv1x1-bn-relu'][k]).join(', ')}] parents=${JSON.stringify(arch.parents)} hash=${arch.hash}`,
+          summary: `ops=[${arch.chosenOps.map((k) => ONE_SHOT_PRIMITIVES[k]).join(', ')}] parents=${JSON.stringify(arch.parents)} hash=${arch.hash}`,
           json: { hash: arch.hash, spec: { matrix: arch.spec.matrix, ops: arch.spec.ops }, matrix: arch.matrix, ops: arch.ops },
           alphas: [a.alphasMixedOp, a.alphasOutput, ...a.alphasInputs],
         };
@@ -209,7 +154,7 @@ export async function* runNasbenchSearch(
 
 /** `sdarts nasbench score RUN_DIR --nasbench FILE`: re-score every saved epoch of a finished run. */
 export function scoreRun(runDir: string, nasbench: string, cacheDir?: string): { space: number; epochs: { epoch: number; hash: string; score: EpochScore }[] } {
-  const c = readRunConfig<NasbenchSearchConfig>(runDir, 'nasbench-search');
+  const c = readRunConfig<NasbenchSearchConfig>(runDir, NASBENCH_SEARCH_COMMAND.runKind);
   const doc = readArchitectures(runDir);
   const nb = NasBench.open(nasbench, cacheDir ? { cacheDir } : {});
   return {

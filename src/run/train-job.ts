@@ -1,58 +1,37 @@
 /**
- * `sdarts train`: train a cell from scratch (spec §2.10) — NetworkCIFAR, auxiliary head (weight 0.4),
+ * `sdarts train`: train a cell from scratch (docs/reference-notes.md R2.10) — NetworkCIFAR, auxiliary head (weight 0.4),
  * drop-path 0.2·e/E, cutout, SGD 0.025/0.9/3e-4, cosine to 0, grad clip 5 — on the shared runner
  * (run dir, events, TensorBoard, atomic checkpoints, bit-exact resume, signals, progress). Test
  * accuracy (top-1, top-5) is reported every epoch, as the reference does (it calls it "valid").
  */
 import { F, manualSeed, noGrad, setNumThreads, tidy, type Device } from '../tensor/index.js';
-import { SGD, clipGradNorm_ } from '../optim/index.js';
+import { CosineAnnealingLR, SGD, clipGradNorm_ } from '../optim/index.js';
 import { NetworkCIFAR } from '../space/eval-network.js';
-import { resolveGenotype } from '../space/genotype-library.js';
-import { formatGenotype, genotypeToJSON, type Genotype } from '../space/genotype.js';
-import { topkAccuracy } from '../search/metrics.js';
+import { formatGenotype, genotypeToJSON, resolveGenotype, type Genotype } from '../space/genotype/index.js';
+import { AverageMeter, StepMeters, topkAccuracy } from '../search/metrics.js';
 import { DataLoader, type DataLoaderState } from '../data/data-loader.js';
 import { evalTransform, trainTransform } from '../data/transforms.js';
-import { validateConfig } from './config.js';
-import { DEVICE_OPTIONS, RUN_OPTIONS, TRAIN_OPTIONS } from './options.js';
-import { createRunDir, readRunConfig, writeRunConfig } from './run-dir.js';
-import { loadCheckpoint } from './checkpoint.js';
-import { datasetNormalization, loadImageDataset, type SearchDatasetName } from './datasets.js';
-import { AverageMeter, RunLogs, optimizerFromCheckpoint, optimizerToCheckpoint, rngFromCheckpoint, rngToCheckpoint, type LogSizes } from './run-state.js';
-import { StepMeters, modelFromCheckpoint, modelToCheckpoint, readJobCheckpoint, writeJobCheckpoint, type JobCheckpointState } from './job-checkpoint.js';
-import { cosineLr } from './schedule.js';
 import type { ImageDataset } from '../data/image-dataset.js';
+import { resolveJobConfig, type JobConfig } from './config.js';
+import { TRAIN_COMMAND } from './commands.js';
+import { readRunConfig } from './run-dir.js';
+import { datasetNormalization, loadImageDataset, type SearchDatasetName } from './datasets.js';
+import type { StepEventFields } from './events-log.js';
+import { RunLogs, type LogSizes } from './run-logs.js';
+import {
+  loadCheckpoint,
+  modelFromCheckpoint,
+  modelToCheckpoint,
+  optimizerFromCheckpoint,
+  optimizerToCheckpoint,
+  readJobCheckpoint,
+  rngFromCheckpoint,
+  rngToCheckpoint,
+  writeJobCheckpoint,
+  type JobCheckpointState,
+} from './checkpoint.js';
 
-export interface TrainConfig {
-  arch: string;
-  dataset: SearchDatasetName;
-  data: string | null;
-  batchSize: number;
-  learningRate: number;
-  momentum: number;
-  weightDecay: number;
-  epochs: number;
-  initChannels: number;
-  layers: number;
-  auxiliary: boolean;
-  auxiliaryWeight: number;
-  cutout: boolean;
-  cutoutLength: number;
-  cutoutProb: number;
-  dropPathProb: number;
-  gradClip: number;
-  limitTrain: number;
-  limitTest: number;
-  device: Device;
-  threads: number;
-  seed: number;
-  save: string | null;
-  resume: string | null;
-  checkpointEvery: number;
-  reportFreq: number;
-  json: boolean;
-}
-
-export const TRAIN_CONFIG_OPTIONS = [...TRAIN_OPTIONS, ...DEVICE_OPTIONS, ...RUN_OPTIONS];
+export type TrainConfig = JobConfig<typeof TRAIN_COMMAND>;
 
 export type TrainEvent =
   | {
@@ -67,18 +46,7 @@ export type TrainEvent =
       genotype: string;
       config: TrainConfig;
     }
-  | {
-      type: 'step';
-      epoch: number;
-      step: number;
-      stepsPerEpoch: number;
-      globalStep: number;
-      loss: number;
-      top1: number;
-      top5: number;
-      lr: number;
-      seconds: number;
-    }
+  | StepEventFields
   | {
       type: 'epoch';
       epoch: number;
@@ -132,24 +100,17 @@ export function evaluate(
   return { loss: loss.avg, top1: t1.avg, top5: t5.avg };
 }
 
-function resolveTrainConfig(raw: Partial<TrainConfig>): { config: TrainConfig; runDir: string; resumed: boolean } {
-  if (raw.resume) {
-    const saved = readRunConfig<TrainConfig>(raw.resume, 'train');
-    return {
-      config: validateConfig<TrainConfig>(TRAIN_CONFIG_OPTIONS, { ...saved, resume: raw.resume, json: raw.json ?? saved.json }),
-      runDir: raw.resume,
-      resumed: true,
-    };
-  }
-  const config = validateConfig<TrainConfig>(TRAIN_CONFIG_OPTIONS, raw as Record<string, unknown>);
-  resolveGenotype(config.arch); // fail before creating a run directory
-  const runDir = createRunDir(`train-${config.arch.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(-40)}-seed${config.seed}`, config.save);
-  writeRunConfig(runDir, 'train', { ...config, save: runDir });
-  return { config, runDir, resumed: false };
-}
-
 export async function* runTrain(raw: Partial<TrainConfig>, opts: { signal?: AbortSignal; echo?: (line: string) => void } = {}): AsyncGenerator<TrainEvent> {
-  const { config: c, runDir, resumed } = resolveTrainConfig(raw);
+  const {
+    config: c,
+    runDir,
+    resumed,
+  } = resolveJobConfig(
+    TRAIN_COMMAND,
+    raw,
+    (c) => `train-${c.arch.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(-40)}-seed${c.seed}`,
+    (c) => resolveGenotype(c.arch), // fail before creating a run directory
+  );
   if (c.threads > 0) setNumThreads(c.threads);
   const train = loadImageDataset(c.dataset, c.data, 'train', c.limitTrain);
   const test = loadImageDataset(c.dataset, c.data, 'test', c.limitTest);
@@ -166,6 +127,8 @@ export async function* runTrain(raw: Partial<TrainConfig>, opts: { signal?: Abor
     device: c.device,
   });
   const opt = new SGD(model.parameters(), { lr: c.learningRate, momentum: c.momentum, weightDecay: c.weightDecay });
+  // η(e) in closed form, cosine to η_min = 0, from the initial rate (so a resumed run reproduces it exactly).
+  const schedule = new CosineAnnealingLR(opt, c.epochs, 0);
   const loader = new DataLoader(train, {
     batchSize: c.batchSize,
     shuffle: true,
@@ -181,7 +144,7 @@ export async function* runTrain(raw: Partial<TrainConfig>, opts: { signal?: Abor
   let lastTest: { acc: number; top5: number } | null = null;
   let truncate: LogSizes | undefined;
   if (resumed) {
-    const st = readJobCheckpoint<TrainCheckpoint>(runDir, 'train', c.device, (T, state) => {
+    const st = readJobCheckpoint<TrainCheckpoint>(runDir, TRAIN_COMMAND.runKind, c.device, (T, state) => {
       modelFromCheckpoint(model, T);
       optimizerFromCheckpoint(opt, state.opt, T);
       rngFromCheckpoint(c.device, T);
@@ -192,12 +155,12 @@ export async function* runTrain(raw: Partial<TrainConfig>, opts: { signal?: Abor
     truncate = st.logs;
   }
   const logs = new RunLogs(runDir, opts.echo, truncate);
-  const log = (m: string): void => logs.text.line(m);
+  const log = (m: string): void => logs.line(m);
   const stepsPerEpoch = Math.ceil(train.n / c.batchSize);
   const params = model.countParameters();
 
   const checkpoint = (atEpoch: number, atStep: number): TrainEvent =>
-    writeJobCheckpoint<TrainCheckpoint>(runDir, 'train', logs, { epoch: atEpoch, step: atStep }, (T, sizes) => {
+    writeJobCheckpoint<TrainCheckpoint>(runDir, TRAIN_COMMAND.runKind, logs, { epoch: atEpoch, step: atStep }, (T, sizes) => {
       modelToCheckpoint(model, T);
       const oj = optimizerToCheckpoint(opt, 'opt', T);
       rngToCheckpoint(c.device, T);
@@ -235,9 +198,9 @@ export async function* runTrain(raw: Partial<TrainConfig>, opts: { signal?: Abor
     yield start;
     for (; epoch < c.epochs; epoch++) {
       const t0 = Date.now();
-      // Epoch e trains with η(e), cosine to η_min = 0 (the reference's one-epoch shift is not reproduced; README).
-      const lr = cosineLr(epoch, c.epochs, c.learningRate, 0);
-      opt.paramGroups[0]!.lr = lr;
+      // Epoch e trains with η(e) (the reference's one-epoch shift is not reproduced; README).
+      schedule.step(epoch);
+      const lr = schedule.getLastLr()[0]!;
       const dropPathProb = (c.dropPathProb * epoch) / c.epochs;
       model.dropPathProb = dropPathProb;
       if (step === 0) log(`epoch ${epoch} lr ${lr.toExponential(6)} drop_path_prob ${dropPathProb.toExponential(6)}`);
@@ -321,7 +284,7 @@ export async function* runTrain(raw: Partial<TrainConfig>, opts: { signal?: Abor
   } finally {
     logs.close();
     model.dispose();
-    opt.dispose?.();
+    opt.dispose();
   }
 }
 
@@ -330,9 +293,9 @@ export function testCheckpoint(
   runDir: string,
   o: { data?: string | null; device?: Device; limitTest?: number } = {},
 ): { top1: number; top5: number; loss: number; n: number; epoch: number } {
-  const c = readRunConfig<TrainConfig>(runDir, 'train');
+  const c = readRunConfig<TrainConfig>(runDir, TRAIN_COMMAND.runKind);
   const device = o.device ?? c.device;
-  const ck = loadCheckpoint<TrainCheckpoint>(runDir, 'train', device);
+  const ck = loadCheckpoint<TrainCheckpoint>(runDir, TRAIN_COMMAND.runKind, device);
   const test = loadImageDataset(c.dataset, o.data !== undefined ? o.data : c.data, 'test', o.limitTest ?? c.limitTest);
   const model = new NetworkCIFAR({
     genotype: resolveGenotype(JSON.stringify(ck.state.genotype)),

@@ -1,5 +1,5 @@
 /**
- * The DARTS architect (spec §2.5): an Adam step on α from the validation loss, first order or with
+ * The DARTS architect (docs/reference-notes.md R2.5): an Adam step on α from the validation loss, first order or with
  * the second-order unrolled approximation
  *   ∇_α L_val(w′, α) − η · ∇²_{α,w} L_train(w, α) · ∇_{w′} L_val(w′, α),   w′ = w − η(μ·buf + ∇_w L_train + wd·w),
  * where the mixed term is a central finite difference with R = 0.01 / ‖∇_{w′} L_val‖.

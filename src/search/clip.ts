@@ -1,5 +1,5 @@
 /**
- * The reference's projection after every perturbation (spec §1.2), per row of each arch tensor:
+ * The reference's projection after every perturbation (docs/reference-notes.md R1.2), per row of each arch tensor:
  * argmax taken BEFORE clamping; clamp to [0, 1]; a row that became all zero gets 1 at that argmax;
  * divide by the row sum. Clamp-and-renormalise, not a Euclidean simplex projection.
  */

@@ -1,5 +1,5 @@
 /**
- * NAS-Bench-1Shot1's end-of-epoch curvature analysis (spec §4.3, `optimizers/analyze.py`): the full
+ * NAS-Bench-1Shot1's end-of-epoch curvature analysis (docs/reference-notes.md R4.3, `optimizers/analyze.py`): the full
  * Hessian of the validation loss w.r.t. every architecture scalar, with the model in TRAIN mode (batch
  * statistics; the one forward also updates BN running statistics, as the reference's does), in alpha
  * mode (softmax mixing), plus `diagonal` (the arch weight decay 1e-3: the reference differentiates

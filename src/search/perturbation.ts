@@ -5,7 +5,6 @@ import { randomSmoothing_ } from './random-smoothing.js';
 import { pgdLinf_ } from './pgd-linf.js';
 
 export type PerturbationName = 'none' | 'random' | 'pgd_linf';
-export const PERTURBATION_NAMES: readonly PerturbationName[] = ['none', 'random', 'pgd_linf'];
 
 export interface PerturbArgs {
   model: Supernet;
@@ -34,3 +33,6 @@ export const PERTURBATIONS: Record<PerturbationName, (a: PerturbArgs) => Perturb
   },
   pgd_linf: (a) => pgdLinf_(a.model, a.archWeights, a.x, a.y, a.epsilon, { steps: a.pgdSteps, randomStart: a.pgdRandomStart, start: a.pgdStart }),
 };
+
+/** The names `--perturb` takes, in the table's order. */
+export const PERTURBATION_NAMES = Object.keys(PERTURBATIONS) as PerturbationName[];

@@ -1,5 +1,5 @@
 /**
- * SDARTS-ADV (spec §1.5): an L∞ PGD attack on the simplex weights. Sign-gradient ascent on the
+ * SDARTS-ADV (docs/reference-notes.md R1.5): an L∞ PGD attack on the simplex weights. Sign-gradient ascent on the
  * training loss, `steps` steps of 2ε/steps, optional random start, projection onto the ε-ball
  * around the unperturbed point then clip after each step, in eval mode (BN running statistics);
  * the attack is rejected (weights restored) if it did not raise the loss.

@@ -1,5 +1,5 @@
 /**
- * SDARTS-RS (spec §1.3): add i.i.d. U(−ε, ε) noise to the simplex weights of every arch tensor, then
+ * SDARTS-RS (docs/reference-notes.md R1.3): add i.i.d. U(−ε, ε) noise to the simplex weights of every arch tensor, then
  * clip. One fresh draw per training step, in archParameters() order. `noise` replaces the draw (tests).
  */
 import { noGrad, type Tensor } from '../tensor/index.js';

@@ -1,5 +1,5 @@
 /**
- * One SDARTS search step, in the reference's order (spec §1.1):
+ * One SDARTS search step, in the reference's order (docs/reference-notes.md R1.1):
  *   1. architect step on a validation batch (softmax(α) mixing), unless warming up;
  *   2. simplex weights := softmax(α) (detached copies — α itself is never overwritten);
  *   3. perturb them (none / random / pgd_linf) on the training batch;

@@ -11,7 +11,7 @@
 import { cat, type Tensor } from '../tensor/index.js';
 import { Identity, Layer, Module, ModuleList } from '../nn/index.js';
 import { FactorizedReduce, OPS, ReLUConvBN } from './operations.js';
-import { validateGenotype, type Gene, type Genotype } from './genotype.js';
+import { validateGenotype, type Gene, type Genotype } from './genotype/index.js';
 import { dropPath, drawDropPathMask, type DropPathMaskFn } from './drop-path.js';
 import { SdartsError, rangeError } from '../util/errors.js';
 

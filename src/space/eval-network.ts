@@ -11,8 +11,7 @@ import type { Device, Tensor } from '../tensor/index.js';
 import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Layer, Linear, Module, ModuleList, Sequential } from '../nn/index.js';
 import { EvalCell } from './eval-cell.js';
 import { AuxiliaryHead } from './auxiliary-head.js';
-import { resolveGenotype } from './genotype-library.js';
-import { validateGenotype, type Genotype } from './genotype.js';
+import { resolveGenotype, validateGenotype, type Genotype } from './genotype/index.js';
 import type { DropPathMaskFn } from './drop-path.js';
 import { rangeError, typeError } from '../util/errors.js';
 

@@ -3,7 +3,7 @@
  * shared with genotypes, checkpoints and the search-space tables, so they never get renamed.
  */
 
-/** The candidate operations a search edge can hold (spec §2.1/§2.12 `PRIMITIVES`, in that order). */
+/** The candidate operations a search edge can hold (docs/reference-notes.md R2.1/R2.12 `PRIMITIVES`, in that order). */
 export const PRIMITIVES = [
   'none',
   'noise',

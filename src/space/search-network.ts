@@ -22,7 +22,7 @@ import {
 } from '../nn/index.js';
 import { SearchCell } from './search-cell.js';
 import { getSpace, NUM_EDGES, type SearchSpace, type SpaceName } from './spaces.js';
-import { deriveGenotype, softmaxRows, type Genotype } from './genotype.js';
+import { deriveGenotype, softmaxRows, type Genotype } from './genotype/index.js';
 import { rangeError } from '../util/errors.js';
 
 export interface SearchNetworkConfig {
@@ -119,7 +119,7 @@ export class SearchNetwork extends Module {
   /**
    * Without archWeights every cell takes softmax(α) itself, as the reference's `model_search.Network`
    * does: the forward values are the same as one softmax per forward, but the backward then sums one
-   * softmax gradient per cell, which is what makes a step bitwise the reference's (README, reference decisions).
+   * softmax gradient per cell, which is what makes a step bitwise the reference's (docs/decisions.md).
    */
   forward(x: Tensor, archWeights?: ArchWeights): Tensor {
     if (archWeights !== undefined && archWeights.length !== 2)
@@ -137,12 +137,7 @@ export class SearchNetwork extends Module {
 
   /** Genotype from softmax of the raw logits (never from perturbed values). */
   genotype(): Genotype {
-    const rows = (t: Tensor): number[][] => {
-      const flat = t.toArray();
-      const n = t.size(1);
-      return Array.from({ length: t.size(0) }, (_, i) => flat.slice(i * n, (i + 1) * n));
-    };
-    return deriveGenotype(softmaxRows(rows(this.alphas.normal)), softmaxRows(rows(this.alphas.reduce)), this.space);
+    return deriveGenotype(softmaxRows(this.alphas.normal.toRows()), softmaxRows(this.alphas.reduce.toRows()), this.space);
   }
 
   override dispose(): void {

@@ -1,5 +1,5 @@
 /**
- * The R-DARTS / SDARTS search spaces S1–S5 (spec §2.2): for the normal and the reduction cell, one
+ * The R-DARTS / SDARTS search spaces S1–S5 (docs/reference-notes.md R2.2): for the normal and the reduction cell, one
  * op list per edge. The order inside a list is the column order of that cell's alpha matrix, so it is
  * data, not presentation — never sort these lists.
  */
@@ -36,7 +36,7 @@ function same(ops: EdgeOps): EdgeOps[] {
   return Array.from({ length: NUM_EDGES }, () => ops);
 }
 
-// S1 per-edge lists (spec §2.2 table). Edges 5 and 10 of the normal cell list max_pool first.
+// S1 per-edge lists (docs/reference-notes.md R2.2 table). Edges 5 and 10 of the normal cell list max_pool first.
 const S1_NORMAL: EdgeOps[] = [
   ['skip_connect', 'dil_conv_3x3'],
   ['skip_connect', 'dil_conv_5x5'],
@@ -74,7 +74,7 @@ const S1_REDUCE: EdgeOps[] = [
 const S2_OPS: EdgeOps = ['skip_connect', 'sep_conv_3x3'];
 const S3_OPS: EdgeOps = ['none', 'skip_connect', 'sep_conv_3x3'];
 const S4_OPS: EdgeOps = ['noise', 'sep_conv_3x3'];
-// The "DARTS space" of this repo: original DARTS minus 'none' (7 ops, spec §2.2 / quirk 11).
+// The "DARTS space" of this repo: original DARTS minus 'none' (7 ops, docs/reference-notes.md R2.2 / R7 Q11).
 const S5_OPS: EdgeOps = ['max_pool_3x3', 'avg_pool_3x3', 'skip_connect', 'sep_conv_3x3', 'sep_conv_5x5', 'dil_conv_3x3', 'dil_conv_5x5'];
 
 /**

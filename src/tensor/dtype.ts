@@ -1,22 +1,20 @@
-/** dtype names (PyTorch's, lower-case) and their LibTorch ScalarType codes. */
+/**
+ * dtype names (PyTorch's, lower-case). Their LibTorch ScalarType codes come from the addon's contract
+ * (native/op_list.h SDARTS_DTYPES) when it loads.
+ */
 import { rangeError, typeError } from '../util/errors.js';
+import { codeTable, fillCodes, native, onContract } from './native.js';
 
-export type DType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'uint8' | 'bool';
+export const DTYPES = ['uint8', 'int32', 'int64', 'float16', 'float32', 'float64', 'bool', 'bfloat16'] as const;
+export type DType = (typeof DTYPES)[number];
 
-export const DTYPE_CODE: Record<DType, number> = {
-  uint8: 0,
-  int32: 3,
-  int64: 4,
-  float16: 5,
-  float32: 6,
-  float64: 7,
-  bool: 11,
-  bfloat16: 15,
-};
-
-const CODE_DTYPE = new Map<number, DType>(Object.entries(DTYPE_CODE).map(([k, v]) => [v, k as DType]));
-
-export const DTYPES = Object.keys(DTYPE_CODE) as DType[];
+/** dtype → ScalarType code, filled when the addon loads (read it after a `native()` call). */
+export const DTYPE_CODE = codeTable(DTYPES);
+const CODE_DTYPE = new Map<number, DType>();
+onContract((c) => {
+  fillCodes('dtype', DTYPE_CODE, c.dtypes);
+  for (const d of DTYPES) CODE_DTYPE.set(DTYPE_CODE[d], d);
+});
 
 export const BYTES_PER_ELEMENT: Record<DType, number> = {
   uint8: 1,
@@ -35,9 +33,9 @@ export function isFloating(d: DType): boolean {
 
 export function dtypeCode(fn: string, d: unknown, arg = 'dtype'): number {
   if (typeof d !== 'string') throw typeError(fn, arg, `one of ${DTYPES.join(', ')}`, d);
-  const c = DTYPE_CODE[d as DType];
-  if (c === undefined) throw rangeError(fn, arg, `one of ${DTYPES.join(', ')}`, d);
-  return c;
+  if (!(DTYPES as readonly string[]).includes(d)) throw rangeError(fn, arg, `one of ${DTYPES.join(', ')}`, d);
+  native();
+  return DTYPE_CODE[d as DType];
 }
 
 export function dtypeFromCode(code: number): DType {

@@ -3,7 +3,7 @@
  */
 import { native } from './native.js';
 import { Tensor } from './tensor.js';
-import { REDUCTION, type Reduction } from './opcodes.js';
+import { opCode, REDUCTION, type Reduction } from './opcodes.js';
 import { boolArg, dimArg, finiteArg, intArg, optTensorArg, pairArg, probArg, tensorArg } from './check.js';
 import { rangeError, typeError } from '../util/errors.js';
 
@@ -149,7 +149,7 @@ export function logSoftmax(input: Tensor, dim: number): Tensor {
 
 function reductionArg(fn: string, r: unknown): number {
   if (typeof r !== 'string' || !(r in REDUCTION)) throw typeError(fn, 'reduction', "'none', 'mean' or 'sum'", r);
-  return REDUCTION[r as Reduction];
+  return opCode(REDUCTION, r as Reduction);
 }
 
 export interface LossOptions {

@@ -11,6 +11,26 @@ import { SdartsError } from '../util/errors.js';
 export type H = number;
 type Opt<T> = T | null;
 
+/** One op's row of native/op_list.h: its code and the forms it has (`'tensor'`, `'inplace'`, ...). */
+export interface NativeOp {
+  code: number;
+  forms: string[];
+}
+
+/**
+ * `contract()`: every code that crosses the boundary, by name (native/op_list.h is their one home).
+ * opcodes.ts and dtype.ts build their tables from it when the addon loads.
+ */
+export interface NativeContract {
+  version: number;
+  ops: { binary: Record<string, NativeOp>; unary: Record<string, NativeOp> };
+  dtypes: Record<string, number>;
+  reductions: Record<string, number>;
+}
+
+/** The `contract().version` this code reads; native/op_list.h's SDARTS_CONTRACT_VERSION. */
+export const CONTRACT_VERSION = 1;
+
 export interface NativeAddon {
   // creation & data
   fromData(data: ArrayBufferView, shape: number[], dtype: number, device: number): H;
@@ -35,7 +55,6 @@ export interface NativeAddon {
   setRngState(device: number, state: Uint8Array): void;
   // pointwise
   binary(op: number, a: H, b: H, alpha: number): H;
-  binary1(op: number, a: H, b: H): H;
   setArgSlots(slots: Int32Array): void;
   binaryFast(): H;
   binaryScalar1(op: number, a: H, s: number | boolean): H;
@@ -138,7 +157,7 @@ export interface NativeAddon {
   cudaSynchronize(index: number): void;
   cudaMemoryStats(index: number): { allocated: number; allocatedPeak: number; reserved: number; reservedPeak: number };
   buildInfo(): { torchVersion: string; cudaBuild: boolean; napiVersion: number };
-  benchFloor(kind: number, iterations: number): number;
+  contract(): NativeContract;
   mallocTune(mmapThreshold: number, trimThreshold: number): boolean;
 }
 
@@ -186,11 +205,74 @@ function loadAddon(): NativeAddon {
   }
 }
 
+/** The addon's contract, checked for its version: an addon built from other sources fails here. */
+function readContract(a: NativeAddon): NativeContract {
+  const c = typeof a.contract === 'function' ? a.contract() : undefined;
+  if (c?.version !== CONTRACT_VERSION) {
+    throw new SdartsError(
+      'ERR_SDARTS_ADDON_CONTRACT',
+      `sdarts native addon at ${ADDON_PATH} has contract version ${String(c?.version ?? 'none')}, this code reads version ${CONTRACT_VERSION}: ` +
+        'the addon is out of date with src/tensor. Rebuild it with `npm run build`.',
+    );
+  }
+  return c;
+}
+
+const contractReaders: ((c: NativeContract) => void)[] = [];
+/**
+ * Registers `read` to build a code table from the addon's contract when the addon loads (at once if
+ * it has). A reader throws when the contract lacks a name it needs; the load then fails with that error.
+ */
+export function onContract(read: (c: NativeContract) => void): void {
+  contractReaders.push(read);
+  if (addon !== undefined) read(addon.contract());
+}
+
+/** A code table: name → -1 until `fillCodes` fills it from the contract when the addon loads. */
+export function codeTable<K extends string>(names: readonly K[]): Record<K, number> {
+  return Object.fromEntries(names.map((n) => [n, -1])) as Record<K, number>;
+}
+
+/**
+ * Fills `table` (a `codeTable`) from one family of the contract.
+ * `forms` names, per name, the forms TS calls. Throws one error listing every name the addon lacks and
+ * every form its row does not have.
+ */
+export function fillCodes<K extends string>(
+  what: string,
+  table: Record<K, number>,
+  rows: Record<string, number | NativeOp>,
+  forms: Partial<Record<K, readonly string[]>> = {},
+): void {
+  const problems: string[] = [];
+  for (const name of Object.keys(table) as K[]) {
+    const row = rows[name];
+    if (row === undefined) {
+      problems.push(`no ${what} '${name}'`);
+      continue;
+    }
+    const { code, forms: has } = typeof row === 'number' ? { code: row, forms: [] } : row;
+    const lacking = (forms[name] ?? []).filter((f) => !has.includes(f));
+    if (lacking.length > 0) problems.push(`${what} '${name}' has no ${lacking.join(', ')} form`);
+    table[name] = code;
+  }
+  if (problems.length > 0) {
+    throw new SdartsError(
+      'ERR_SDARTS_ADDON_CONTRACT',
+      `sdarts native addon at ${ADDON_PATH} does not match src/tensor: ${problems.join('; ')}. ` +
+        'Rebuild it (`npm run build`); if it is up to date, the row is missing from native/op_list.h.',
+    );
+  }
+}
+
 let addon: NativeAddon | undefined;
 /** The addon, loaded on first use. */
 export function native(): NativeAddon {
   if (addon === undefined) {
-    addon = loadAddon();
+    const loaded = loadAddon();
+    const contract = readContract(loaded);
+    for (const read of contractReaders) read(contract);
+    addon = loaded;
     // glibc returns large freed blocks to the OS at once, so every step page-faults its tensors back in
     // (measured: 2x slower search steps on CPU). Keep up to 256 MiB blocks and 1 GiB of free heap.
     // SDARTS_MALLOC_TUNING=0 turns this off.

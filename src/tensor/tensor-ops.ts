@@ -4,7 +4,7 @@
  */
 import { ARG_SLOTS, native } from './native.js';
 import { Tensor, wrapList } from './tensor.js';
-import { BinaryOp, UnaryOp, type BinaryOpName, type UnaryOpName } from './opcodes.js';
+import { BINARY_INPLACE, BINARY_OPS, BinaryOp, opCode, UNARY_INPLACE, UNARY_OPS, UnaryOp, type BinaryOpName } from './opcodes.js';
 import { dtypeCode, type DType } from './dtype.js';
 import { deviceCode, type Device } from './device.js';
 import { boolArg, dimArg, dimsArg, finiteArg, intArg, numberArg, optTensorArg, probArg, relabel, scalarArg, shapeArg, tensorArg } from './check.js';
@@ -150,10 +150,12 @@ declare module './tensor.js' {
 const P = Tensor.prototype as unknown as Record<string, unknown>;
 const N = native;
 
+// Each method reads its op code from the addon's contract (opcodes.ts) on its first call.
 function binary(name: BinaryOpName): BinaryFn {
-  const code = BinaryOp[name];
+  let code = -1;
   return function (this: Tensor, other: Other, alpha = 1): Tensor {
     const a = this.h;
+    if (code < 0) code = opCode(BinaryOp, name);
     if (other instanceof Tensor) {
       const b = tensorArg(name, 'other', other);
       try {
@@ -176,20 +178,18 @@ function binary(name: BinaryOpName): BinaryFn {
   };
 }
 
-for (const name of Object.keys(BinaryOp) as BinaryOpName[]) {
-  if (name === 'rdiv' || name === 'rpow') continue;
-  P[name] = binary(name);
-}
+for (const name of BINARY_OPS) P[name] = binary(name);
 // rsub(other) = other - this; a tensor `other` reduces to other.sub(this).
 P['rsub'] = function (this: Tensor, other: Other, alpha = 1): Tensor {
   if (other instanceof Tensor) return new Tensor(N().binary(BinaryOp.sub, tensorArg('rsub', 'other', other), this.h, alpha));
   return new Tensor(N().binaryScalar(BinaryOp.rsub, this.h, scalarArg('rsub', 'other', other), alpha));
 };
 
-for (const name of ['add', 'sub', 'mul', 'div', 'pow'] as const) {
-  const code = BinaryOp[name];
+for (const name of BINARY_INPLACE) {
+  let code = -1;
   P[`${name}_`] = function (this: Tensor, other: Other, alpha = 1): Tensor {
     const a = this.h;
+    if (code < 0) code = opCode(BinaryOp, name);
     try {
       if (other instanceof Tensor) N().binary_(code, a, tensorArg(`${name}_`, 'other', other), alpha);
       else N().binaryScalar_(code, a, scalarArg(`${name}_`, 'other', other), alpha);
@@ -200,32 +200,12 @@ for (const name of ['add', 'sub', 'mul', 'div', 'pow'] as const) {
   };
 }
 
-const INPLACE_UNARY = new Set<UnaryOpName>([
-  'neg',
-  'abs',
-  'sign',
-  'exp',
-  'log',
-  'sqrt',
-  'rsqrt',
-  'relu',
-  'tanh',
-  'sigmoid',
-  'floor',
-  'ceil',
-  'round',
-  'reciprocal',
-  'square',
-  'sin',
-  'cos',
-  'log1p',
-  'expm1',
-  'trunc',
-]);
-for (const name of Object.keys(UnaryOp) as UnaryOpName[]) {
-  const code = UnaryOp[name];
+const INPLACE_UNARY = new Set<string>(UNARY_INPLACE);
+for (const name of UNARY_OPS) {
+  let code = -1;
   P[name] = function (this: Tensor): Tensor {
     const a = this.h;
+    if (code < 0) code = opCode(UnaryOp, name);
     try {
       return new Tensor(N().unary(code, a));
     } catch (e) {
@@ -235,6 +215,7 @@ for (const name of Object.keys(UnaryOp) as UnaryOpName[]) {
   if (INPLACE_UNARY.has(name)) {
     P[`${name}_`] = function (this: Tensor): Tensor {
       const a = this.h;
+      if (code < 0) code = opCode(UnaryOp, name);
       try {
         N().unary_(code, a);
       } catch (e) {

@@ -52,7 +52,7 @@ describe('graph hash (reference hash_vectors.json)', () => {
   });
 
   it('the README Inception cell and the 2-vertex graph give the published check values', () => {
-    // spec.md §6 check values (also Google's public test data for the Inception-like cell).
+    // docs/reference-notes.md R5.6 check values (also Google's public test data for the Inception-like cell).
     const inception = new ModelSpec(
       [
         [0, 1, 1, 1, 0, 1, 0],

@@ -63,7 +63,7 @@ describe('ModelSpec validation and domain check (reference hash_vectors.json)', 
     expect(err.message).toContain(v.expected.error);
   });
 
-  it('rejects lower-triangular entries, self loops and non-0/1 entries (§10.4: stricter than the reference)', () => {
+  it('rejects lower-triangular entries, self loops and non-0/1 entries (docs/reference-notes.md R5.8 A4: stricter than the reference)', () => {
     const lower = catchErr(
       () =>
         new ModelSpec(
@@ -136,7 +136,7 @@ describe('ModelSpec validation and domain check (reference hash_vectors.json)', 
     expect(entry.message).toBe(`Expected 0 or 1 for 'matrix[0][1]' in ModelSpec() but received "1" (string)`);
   });
 
-  it('prunes a dangling vertex and keeps the original copy untouched (§5.2)', () => {
+  it('prunes a dangling vertex and keeps the original copy untouched (docs/reference-notes.md R5.4)', () => {
     // Vertex 2 has no path to the output: it and its op (junk label, never inspected) are removed.
     const spec = new ModelSpec(
       [
@@ -158,7 +158,7 @@ describe('ModelSpec validation and domain check (reference hash_vectors.json)', 
     expect(spec.numEdges).toBe(2);
   });
 
-  it('a 1×1 spec is invalid after pruning (§10.11), an empty matrix cannot be built', () => {
+  it('a 1×1 spec is invalid after pruning (docs/reference-notes.md R5.8 A11), an empty matrix cannot be built', () => {
     expect(new ModelSpec([[0]], ['input']).validSpec).toBe(false);
     const err = catchErr(() => new ModelSpec([], []));
     expect(err.code).toBe('ERR_SDARTS_BENCHMARK_INVALID_SPEC');

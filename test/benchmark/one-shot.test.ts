@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AVAILABLE_OPS, ModelSpec } from '../../src/benchmark/model-spec.js';
 import { NasBench } from '../../src/benchmark/nasbench.js';
-import {
-  ONE_SHOT_PRIMITIVES,
-  oneShotToSpec,
-  regret,
-  SEARCH_SPACES,
-  topK,
-  type OneShotAlphas,
-  type SearchSpaceId,
-} from '../../src/benchmark/one-shot-conversion.js';
+import { oneShotToSpec, regret, topK, type OneShotAlphas } from '../../src/benchmark/one-shot-conversion.js';
+import { ONE_SHOT_PRIMITIVES, SEARCH_SPACES, type SearchSpaceId } from '../../src/benchmark/one-shot-spaces.js';
 import { evalOneShotModel, scoreOneShotSpec } from '../../src/benchmark/one-shot-eval.js';
 import { loadFixture, MINI_TFRECORD, type OneShotVector } from './nasbench-fixtures.js';
 
@@ -182,7 +175,7 @@ describe('evalOneShotModel on mini_nasbench.tfrecord (reference eval_one_shot_mo
     expect(shipped.length).toBe(6);
   });
 
-  it('regret uses the best errors of each space (sdarts-spec §4.1 constants)', () => {
+  it('regret uses the best errors of each space (docs/reference-notes.md R4.1 constants)', () => {
     expect(regret(1, { testError: 0.1, validError: 0.1 })).toEqual({ testRegret: 0.1 - 0.05448716878890991, validRegret: 0.1 - 0.049278855323791504 });
     expect(regret('2', { testError: 0.1, validError: 0.1 })).toEqual({ testRegret: 0.1 - 0.057592153549194336, validRegret: 0.1 - 0.051582515239715576 });
     expect(regret(3, { testError: 0.1, validError: 0.1 })).toEqual({ testRegret: 0.1 - 0.05338543653488159, validRegret: 0.1 - 0.04847759008407593 });

@@ -40,7 +40,7 @@ describe('readTfRecords on mini_nasbench.tfrecord', () => {
     const got = readAll(MINI_TFRECORD);
     expect(got.length).toBe(45);
     expect(got).toEqual(want);
-    expect(got[0]).toEqual({ offset: 0, length: 321, hash: '2f46c9d2f1cff176f34a2295c49822bc' }); // spec.md §1 worked example
+    expect(got[0]).toEqual({ offset: 0, length: 321, hash: '2f46c9d2f1cff176f34a2295c49822bc' }); // docs/reference-notes.md R5.1 worked example
   });
 
   it('gives the same records when every record straddles a chunk boundary (64-byte chunks)', () => {

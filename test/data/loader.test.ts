@@ -1,7 +1,8 @@
 /**
- * SearchDataLoader and DataLoader: split and batch counts from the spec's formulas (floor(p·N),
- * ceil(n/b)), coverage, the documented draw order (replayed with a second Rng + the transform, which
- * transforms.test.ts checks on its own), determinism, bitwise resume, tensors and memory.
+ * SearchDataLoader and DataLoader: split and batch counts from the reference's formulas (floor(p·N),
+ * ceil(n/b); docs/reference-notes.md R2.6–R2.7, R4.3), coverage, the documented draw order (replayed
+ * with a second Rng + the transform, which transforms.test.ts checks on its own), determinism, bitwise
+ * resume, tensors and memory.
  */
 import { describe, expect, it } from 'vitest';
 import { memory, tidy } from '../../src/index.js';
@@ -47,7 +48,7 @@ describe('SearchDataLoader', () => {
     expect(bs.map((b) => b.step)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   });
 
-  it('the spec step counts: CIFAR 50 000/64 → 391 (last 40), SVHN 73 257 → 36 628/36 629 and 573 (last 20), 1Shot1 batch 96 → 261 (last 40)', () => {
+  it('the reference step counts (docs/reference-notes.md R2.6, R4.3): CIFAR 50 000/64 → 391 (last 40), SVHN 73 257 → 36 628/36 629 and 573 (last 20), 1Shot1 batch 96 → 261 (last 40)', () => {
     const tiny = (n: number): ImageDataset => ({ ...synthetic(1, 1, 2), n, images: new Uint8Array(n * 4), labels: new Int32Array(n) });
     const c10 = new SearchDataLoader(tiny(50_000), opts({ transform: evalTransform({ mean: [0], std: [1] }) }));
     expect([c10.numTrain, c10.stepsPerEpoch, sizes(epoch(c10, 0)).at(-1)]).toEqual([25_000, 391, 40]);

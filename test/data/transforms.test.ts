@@ -79,7 +79,7 @@ function randomImages(n: number, C: number, H: number, seed: number): Uint8Array
 }
 
 describe('normalisation constants', () => {
-  it('CIFAR-10, CIFAR-100, SVHN are the reference code values (sdarts-spec §2.7)', () => {
+  it('CIFAR-10, CIFAR-100, SVHN are the reference code values (docs/reference-notes.md R2.7)', () => {
     expect(NORMALIZATION.cifar10).toEqual({ mean: [0.49139968, 0.48215827, 0.44653124], std: [0.24703233, 0.24348505, 0.26158768] });
     expect(NORMALIZATION.cifar100).toEqual({ mean: [0.5071, 0.4865, 0.4409], std: [0.2673, 0.2564, 0.2762] });
     expect(NORMALIZATION.svhn).toEqual({ mean: [0.4377, 0.4438, 0.4728], std: [0.198, 0.201, 0.197] });

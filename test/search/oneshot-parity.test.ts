@@ -1,8 +1,9 @@
 /**
  * The NAS-Bench-1Shot1 one-shot model against its PyTorch twin (scripts/fixtures/oneshot_twin.py,
- * written from the spec): spaces 1, 2, 3 × none / random (noise from the fixture) / pgd_linf (random
- * start from the fixture) first order, pgd_linf second order, and one PGD case whose attack is rejected,
- * with the project's unchanged searchStep + Architect + SGD.
+ * written from the reference's behaviour, docs/reference-notes.md R1, R2.5, R4): spaces 1, 2, 3 ×
+ * none / random (noise from the fixture) / pgd_linf (random start from the fixture) first order,
+ * pgd_linf second order, and one PGD case whose attack is rejected, with the project's unchanged
+ * searchStep + Architect + SGD.
  *
  * - float64 cases (`*-f64`, two search steps): both sides run in float64, so CPU kernel differences stay
  *   near 1e-15 and every loss, grad norm, α after the architect step, perturbed simplex weights and
@@ -12,7 +13,7 @@
  * (first tests) with the AVX2/AVX-512 kernels, and equals init-ss<k>-aten-default under
  * ATEN_CPU_CAPABILITY=default, whose randn / kaiming_uniform_ round differently; loading it keeps the
  * step checks independent of the RNG kernels.
- * The Hessian eigenvalue (§4.3), in float64, agrees with the twin's (full double-backward Hessian, numpy
+ * The Hessian eigenvalue (docs/reference-notes.md R4.3), in float64, agrees with the twin's (full double-backward Hessian, numpy
  * eigvals) to ALGORITHM_RTOL, as do the loss, the BN buffers and (space 1) every Hessian entry.
  */
 import { readFileSync } from 'node:fs';

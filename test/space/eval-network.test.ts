@@ -1,8 +1,8 @@
 /**
- * NetworkCIFAR structure and behaviour (spec §2.10, §2.12):
+ * NetworkCIFAR structure and behaviour (docs/reference-notes.md R2.10, R2.12):
  *   - the state-dict keys and shapes of NetworkCIFAR(DARTS_V2, C=36, 20 cells, auxiliary) equal those of the
  *     PyTorch twin (test/fixtures/eval/keys-*.json, scripts/fixtures/eval_twin.py), in order;
- *   - model size (auxiliary excluded) of every §2.12 genotype at C=36, 20 cells equals the spec's table to its
+ *   - model size (auxiliary excluded) of every genotype of docs/reference-notes.md R2.12 at C=36, 20 cells equals its table to its
  *     printed 4 decimals (in M) and the twin's exact count; DARTS_V2 = 3 349 342 exactly; the auxiliary head
  *     adds 0.4764M (10 classes) / 0.5456M (100 classes);
  *   - shapes through the cells (32 → 16 → 8, channels len(concat)·C), the auxiliary head on the 8×8 output of
@@ -18,12 +18,11 @@ import { F, manualSeed, memory, ones, randint, randn, tensor, tidy, type Tensor 
 import { NetworkCIFAR } from '../../src/space/eval-network.js';
 import { EvalCell } from '../../src/space/eval-cell.js';
 import { dropPath, drawDropPathMask, sequentialMasks, type DropPathSite } from '../../src/space/drop-path.js';
-import { getGenotype } from '../../src/space/genotype-library.js';
-import { formatGenotype, type Genotype } from '../../src/space/genotype.js';
+import { formatGenotype, getGenotype, type Genotype } from '../../src/space/genotype/index.js';
 import { FIXTURES } from '../helpers/fixture.js';
 import { expectClose } from '../helpers/tolerance.js';
 
-/** Spec §2.12 table: evaluation-net size in M (C=36, 20 cells, auxiliary excluded; c100 rows with 100 classes). */
+/** docs/reference-notes.md R2.12 table: evaluation-net size in M (C=36, 20 cells, auxiliary excluded; c100 rows with 100 classes). */
 const TABLE: Record<string, string> = {
   c10_s1_random: '3.4055',
   c100_s1_random: '3.0168',
@@ -102,7 +101,7 @@ describe('NetworkCIFAR structure', () => {
   });
 
   for (const [name, size] of Object.entries(TABLE)) {
-    it(`${name}: model size ${size}M at C=36, 20 cells (spec §2.12), equal to the twin's count`, () => {
+    it(`${name}: model size ${size}M at C=36, 20 cells (docs/reference-notes.md R2.12), equal to the twin's count`, () => {
       const classes = name.startsWith('c100') ? 100 : 10;
       const net = new NetworkCIFAR({ genotype: name, numClasses: classes, auxiliary: true });
       const n = net.countParameters();

@@ -1,5 +1,5 @@
 /**
- * NetworkCIFAR against its PyTorch twin (scripts/fixtures/eval_twin.py, written from spec §2.10) for
+ * NetworkCIFAR against its PyTorch twin (scripts/fixtures/eval_twin.py, written from docs/reference-notes.md R2.10) for
  * DARTS_V2 (3 input channels, 10 classes) and c10_s3_pgd (1 channel, 100 classes), C=8, 6 cells, 32×32,
  * batch 4, auxiliary head on, drop-path 0.2:
  *   - same seed ⇒ bitwise the same initial state dict as PyTorch's (sha256 of every tensor's bytes,

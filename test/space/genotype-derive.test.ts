@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { SdartsError } from '../../src/util/errors.js';
-import { deriveGenotype, SEARCH_CONCAT, softmaxRows } from '../../src/space/genotype-derive.js';
-import { formatGenotype, type Gene, type Genotype } from '../../src/space/genotype.js';
-import { CNN_GENOTYPE_NAMES, getGenotype } from '../../src/space/genotype-library.js';
+import {
+  CNN_GENOTYPE_NAMES,
+  deriveGenotype,
+  formatGenotype,
+  getGenotype,
+  SEARCH_CONCAT,
+  softmaxRows,
+  type Gene,
+  type Genotype,
+} from '../../src/space/genotype/index.js';
 import { getSpace, validateSpace, type EdgeOps, type SearchSpace } from '../../src/space/spaces.js';
 
 function thrown(fn: () => unknown): SdartsError {

@@ -2,15 +2,26 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SdartsError } from '../../src/util/errors.js';
-import { formatGenotype, genotypeFromJSON, genotypesEqual, genotypeToJSON, parseGenotype, validateGenotype, type Genotype } from '../../src/space/genotype.js';
-import { CNN_GENOTYPE_NAMES, getGenotype } from '../../src/space/genotype-library.js';
+import {
+  CNN_GENOTYPE_DATA,
+  CNN_GENOTYPE_NAMES,
+  formatGenotype,
+  genotypeFromJSON,
+  genotypesEqual,
+  genotypeToJSON,
+  getGenotype,
+  parseGenotype,
+  validateGenotype,
+  type Genotype,
+} from '../../src/space/genotype/index.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'space');
 /** Python's repr() of every published genotype (scripts/fixtures/genotype_repr.py). */
 const REPR = JSON.parse(readFileSync(join(FIXTURES, 'genotype-repr.json'), 'utf8')) as {
   cnn: Record<string, { range: string; list: string }>;
 };
-const PUBLISHED = JSON.parse(readFileSync(join(FIXTURES, 'cnn-genotypes.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+/** The published table (its single copy, src/space/genotype/cnn-genotypes.json). */
+const PUBLISHED = CNN_GENOTYPE_DATA as unknown as Record<string, Record<string, unknown>>;
 
 function thrown(fn: () => unknown): SdartsError {
   try {

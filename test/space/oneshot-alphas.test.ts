@@ -1,7 +1,7 @@
 /**
  * oneShotAlphas(model): the raw α as plain arrays in the shapes src/benchmark/one-shot-conversion.ts
  * takes, so the search loop converts them to a NAS-Bench-101 spec each epoch. Checked by setting α to
- * hand-chosen values and deriving the expected ops and parents by hand (spec §4.4 / nasbench spec §9.3):
+ * hand-chosen values and deriving the expected ops and parents by hand (docs/reference-notes.md R4.4):
  * ops = argmax per block row, parents = top-k of each input row (column j = vertex j), output = top-k.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
 /**
- * The NAS-Bench-1Shot1 one-shot network (spec §4.2): state-dict keys (in order), shapes and kinds equal
+ * The NAS-Bench-1Shot1 one-shot network (docs/reference-notes.md R4.2): state-dict keys (in order), shapes and kinds equal
  * the PyTorch twin's at full size (test/fixtures/oneshot/*.tsv, scripts/fixtures/oneshot_twin.py);
- * parameter counts equal the spec's analytic sizes (SS1/SS2 1.101402M, SS3 1.509594M) and the
+ * parameter counts equal the reference's analytic sizes (docs/reference-notes.md R4.2) (SS1/SS2 1.101402M, SS3 1.509594M) and the
  * layer-by-layer formula for other widths; α shapes/order and that α is not a module parameter; both
  * forward modes; the search-space table agrees with the benchmark's; argument errors; no tensor leaks.
  */
@@ -11,14 +11,14 @@ import { describe, expect, it } from 'vitest';
 import { F, grad, manualSeed, memory, noGrad, randn, tensor, tidy } from '../../src/index.js';
 import { OneShotNetwork } from '../../src/space/oneshot/oneshot-network.js';
 import { ONESHOT_SPACES, archShapes, getOneShotSpace, type OneShotSpaceId } from '../../src/space/oneshot/oneshot-spaces.js';
-import { SEARCH_SPACES } from '../../src/benchmark/one-shot-conversion.js';
+import { SEARCH_SPACES } from '../../src/benchmark/one-shot-spaces.js';
 import { FIXTURES } from '../helpers/fixture.js';
 import { expectClose } from '../helpers/tolerance.js';
 
 const SPEC_PARAMS: Record<OneShotSpaceId, number> = { 1: 1101402, 2: 1101402, 3: 1509594 };
 const SPACES: OneShotSpaceId[] = [1, 2, 3];
 
-/** Spec §4.2 counted by hand: stem, per cell (blocks: conv3x3+BN, conv1x1+BN, projection+BN; output projection), postprocess (no BN affine), classifier. */
+/** docs/reference-notes.md R4.2 counted by hand: stem, per cell (blocks: conv3x3+BN, conv1x1+BN, projection+BN; output projection), postprocess (no BN affine), classifier. */
 function analyticParams(steps: number, C: number, layers = 9, inCh = 3, classes = 10): number {
   let total = inCh * C * 9 + 2 * C;
   let cPrev = C,

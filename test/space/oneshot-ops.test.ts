@@ -1,13 +1,14 @@
 /**
- * The NAS-Bench-1Shot1 ops (spec §4.2): primitive column order, ConvBnRelu's batch norm with the
+ * The NAS-Bench-1Shot1 ops (docs/reference-notes.md R4.2): primitive column order, ConvBnRelu's batch norm with the
  * reference's momentum 0.997 in PyTorch semantics (formula: running = 0.003·old + 0.997·batch statistic,
  * unbiased variance), the mixed op as Σ_k w_k·op_k(x), and the choice block's (weighted) input sum.
  */
 import { describe, expect, it } from 'vitest';
 import { F, manualSeed, noGrad, randn, tensor, tidy } from '../../src/index.js';
-import { ConvBnRelu, ONESHOT_OPS, ONESHOT_PRIMITIVES, OneShotMixedOp } from '../../src/space/oneshot/oneshot-ops.js';
+import { ConvBnRelu, ONESHOT_OPS, OneShotMixedOp } from '../../src/space/oneshot/oneshot-ops.js';
+import { ONESHOT_PRIMITIVES } from '../../src/space/oneshot/index.js';
 import { ChoiceBlock } from '../../src/space/oneshot/choice-block.js';
-import { ONE_SHOT_PRIMITIVES } from '../../src/benchmark/one-shot-conversion.js';
+import { ONE_SHOT_PRIMITIVES } from '../../src/benchmark/one-shot-spaces.js';
 import { expectClose } from '../helpers/tolerance.js';
 
 describe('one-shot ops', () => {

@@ -2,20 +2,23 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SdartsError } from '../../src/util/errors.js';
-import { getRnnGenotype, RNN_GENOTYPE_NAMES } from '../../src/space/genotype-library.js';
 import {
   formatRnnGenotype,
+  getRnnGenotype,
   parseRnnGenotype,
+  RNN_GENOTYPE_DATA,
+  RNN_GENOTYPE_NAMES,
   RNN_PRIMITIVES,
   rnnGenotypeFromJSON,
   rnnGenotypeToJSON,
   validateRnnGenotype,
-} from '../../src/space/rnn-genotype.js';
+} from '../../src/space/genotype/index.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'space');
 /** Python's repr() of every published RNN genotype (scripts/fixtures/genotype_repr.py). */
 const REPR = JSON.parse(readFileSync(join(FIXTURES, 'genotype-repr.json'), 'utf8')) as { rnn: Record<string, { range: string; list: string }> };
-const PUBLISHED = JSON.parse(readFileSync(join(FIXTURES, 'rnn-genotypes.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+/** The published table (its single copy, src/space/genotype/rnn-genotypes.json). */
+const PUBLISHED = RNN_GENOTYPE_DATA as unknown as Record<string, Record<string, unknown>>;
 
 function thrown(fn: () => unknown): SdartsError {
   try {
@@ -27,7 +30,7 @@ function thrown(fn: () => unknown): SdartsError {
 }
 
 describe('RNN genotype', () => {
-  it('has the DARTS RNN primitives (spec §3.2)', () => {
+  it('has the DARTS RNN primitives (docs/reference-notes.md R3.2)', () => {
     expect(RNN_PRIMITIVES).toEqual(['none', 'tanh', 'relu', 'sigmoid', 'identity']);
   });
 

@@ -1,6 +1,5 @@
 /**
- * The search network's state dict equals the reference's keys and shapes (reference/state-dict, copied to
- * test/fixtures/space/state-dict), α shapes, parameter counts (spec §2.12: S1 0.405146M, S2/S3 0.665466M,
+ * The search network's state dict equals the reference's keys and shapes (test/fixtures/space/state-dict, see its README), α shapes, parameter counts (docs/reference-notes.md R2.12: S1 0.405146M, S2/S3 0.665466M,
  * S4 0.624506M, S5 1.930618M; CIFAR-100 +0.023130M), and both forward modes.
  */
 import { readFileSync } from 'node:fs';

@@ -8,7 +8,7 @@ import { edgeCount, getSpace, NUM_EDGES, SPACE_NAMES, validateSpace, type EdgeOp
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'space');
 
 describe('PRIMITIVES', () => {
-  it('lists the DARTS CNN op names in the reference order (spec §2.12)', () => {
+  it('lists the DARTS CNN op names in the reference order (docs/reference-notes.md R2.12)', () => {
     expect(PRIMITIVES).toEqual([
       'none',
       'noise',
@@ -33,7 +33,7 @@ describe('search spaces', () => {
     expect(NUM_EDGES).toBe(14);
   });
 
-  it('S1 normal and reduce columns match the spec table row by row (§2.2)', () => {
+  it('S1 normal and reduce columns match the table of docs/reference-notes.md R2.2 row by row', () => {
     const s1 = getSpace('s1');
     expect(s1.numOps).toBe(2);
     // Edges 5 and 10 of the normal cell are the only ones listing max_pool first.
@@ -75,7 +75,7 @@ describe('search spaces', () => {
       expect(sp.reduce).toHaveLength(14);
       for (const e of [...sp.normal, ...sp.reduce]) expect(e).toEqual(ops);
     }
-    // S5 deliberately drops 'none' (spec quirk 11).
+    // S5 deliberately drops 'none' (docs/reference-notes.md R7 Q11).
     expect(getSpace('s5').normal[0]).not.toContain('none');
   });
 

@@ -1,5 +1,5 @@
 /**
- * A NAS-Bench-1Shot1 cell (spec §4.2): one input s0 (the previous cell's output), `steps` choice
+ * A NAS-Bench-1Shot1 cell (docs/reference-notes.md R4.2): one input s0 (the previous cell's output), `steps` choice
  * blocks, each fed by a 1×1 projection of s0 plus every earlier block, and an output that ADDS a
  * projection of s0 to the weighted concatenation of the blocks (NAS-Bench-101's input→output edge).
  */

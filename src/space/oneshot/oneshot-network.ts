@@ -1,5 +1,5 @@
 /**
- * The NAS-Bench-1Shot1 one-shot search network (`optimizers/darts/model_search.Network`, spec §4.2):
+ * The NAS-Bench-1Shot1 one-shot search network (`optimizers/darts/model_search.Network`, docs/reference-notes.md R4.2):
  * stem ConvBnRelu(in → C), `layers` cells (channels double and the running tensor is max-pooled
  * before cells ⌊layers/3⌋ and ⌊2·layers/3⌋), postprocess ReLUConvBN(C·steps → C, 1×1, affine False),
  * spatial mean, linear classifier.
@@ -110,7 +110,7 @@ export class OneShotNetwork extends Module {
     let s = this.stem.forward(x);
     let i = 0;
     for (const cell of this.cells) {
-      // The reference pools with padding 1 (32 → 17 → 9), not NAS-Bench-101's 32 → 16 → 8 (spec §7 item 13).
+      // The reference pools with padding 1 (32 → 17 → 9), not NAS-Bench-101's 32 → 16 → 8 (docs/reference-notes.md R7 Q13).
       if (this.downsamplesBefore(i)) s = F.maxPool2d(s, 2, { stride: 2, padding: 1 });
       s = cell.forward(s, w[0]!, w[1]!, w.slice(2));
       i++;

@@ -1,19 +1,16 @@
 /**
- * The NAS-Bench-101 operations of the NAS-Bench-1Shot1 one-shot model (spec §4.2), with the
+ * The NAS-Bench-101 operations of the NAS-Bench-1Shot1 one-shot model (docs/reference-notes.md R4.2), with the
  * reference's module trees so state-dict keys match (`op.0.weight` for ConvBnRelu; the conv ops wrap
  * one ConvBnRelu, hence `op.op.1.running_mean`). Every op maps C channels to C channels at stride 1.
  */
 import type { Tensor } from '../../tensor/index.js';
 import { BatchNorm2d, Conv2d, Layer, MaxPool2d, Module, ModuleList, ReLU, Sequential } from '../../nn/index.js';
-
-/** Column order of `alphas_mixed_op` (the one-shot PRIMITIVES); names are NAS-Bench-101's op labels. */
-export const ONESHOT_PRIMITIVES = ['maxpool3x3', 'conv3x3-bn-relu', 'conv1x1-bn-relu'] as const;
-export type OneShotPrimitive = (typeof ONESHOT_PRIMITIVES)[number];
+import { ONE_SHOT_PRIMITIVES, type OneShotPrimitive } from '../../benchmark/one-shot-spaces.js';
 
 /**
  * NAS-Bench-101's batch norm constants, copied by the reference verbatim from TensorFlow: 0.997 is a
  * TF *decay*, but PyTorch reads it as the weight of the NEW batch (running ≈ last batch's statistics).
- * Kept for parity (spec §7 item 7).
+ * Kept for parity (docs/reference-notes.md R7 Q7).
  */
 export const BN_MOMENTUM = 0.997;
 export const BN_EPSILON = 1e-5;
@@ -56,19 +53,19 @@ export const ONESHOT_OPS: Record<OneShotPrimitive, (C: number) => Layer> = {
   'conv1x1-bn-relu': (C) => new WrappedConvBnRelu(C, 1),
 };
 
-/** Σ_k w_k · op_k(x) over the three primitives, in ONESHOT_PRIMITIVES order. */
+/** Σ_k w_k · op_k(x) over the three primitives, in ONE_SHOT_PRIMITIVES order. */
 export class OneShotMixedOp extends Module {
   readonly ops: ModuleList<Layer>;
   constructor(C: number) {
     super();
     this.ops = this.registerModule('_ops', new ModuleList<Layer>());
-    for (const name of ONESHOT_PRIMITIVES) this.ops.append(ONESHOT_OPS[name](C));
+    for (const name of ONE_SHOT_PRIMITIVES) this.ops.append(ONESHOT_OPS[name](C));
   }
 
   /** `weights`: this block's row of simplex weights, shape [3]. */
   forward(x: Tensor, weights: Tensor): Tensor {
     let sum: Tensor | null = null;
-    for (let k = 0; k < ONESHOT_PRIMITIVES.length; k++) {
+    for (let k = 0; k < ONE_SHOT_PRIMITIVES.length; k++) {
       const term = weights.select(0, k).mul(this.ops.at(k).forward(x));
       sum = sum === null ? term : sum.add(term);
     }

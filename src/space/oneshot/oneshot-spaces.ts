@@ -1,12 +1,13 @@
 /**
- * The three NAS-Bench-1Shot1 search spaces as the one-shot model sees them (spec §4.1–4.2): how many
- * choice blocks a cell has and which blocks learn weights over their inputs. The topology constraints
- * used for the NAS-Bench-101 conversion live in src/benchmark/one-shot-conversion.ts.
+ * The three NAS-Bench-1Shot1 search spaces as the one-shot model sees them (docs/reference-notes.md R4.1–R4.2): how many
+ * choice blocks a cell has and which blocks learn weights over their inputs. Derived from the one
+ * definition of the spaces, src/benchmark/one-shot-spaces.ts (which also holds the topology constraints
+ * of the NAS-Bench-101 conversion).
  */
 import { rangeError } from '../../util/errors.js';
-import { ONESHOT_PRIMITIVES } from './oneshot-ops.js';
+import { ONE_SHOT_PRIMITIVES, SEARCH_SPACES, type SearchSpaceDef, type SearchSpaceId } from '../../benchmark/one-shot-spaces.js';
 
-export type OneShotSpaceId = 1 | 2 | 3;
+export type OneShotSpaceId = SearchSpaceId;
 
 export interface OneShotSpace {
   id: OneShotSpaceId;
@@ -21,10 +22,15 @@ export interface OneShotSpace {
   firstWeightedBlock: number;
 }
 
+/** Block b is vertex b+1, so the first weighted block is the first vertex with input alphas, minus one. */
+function oneShotSpace(def: SearchSpaceDef): OneShotSpace {
+  return { id: def.id, steps: def.steps, firstWeightedBlock: def.inputAlphaVertices[0]! - 1 };
+}
+
 export const ONESHOT_SPACES: Readonly<Record<OneShotSpaceId, OneShotSpace>> = {
-  1: { id: 1, steps: 4, firstWeightedBlock: 2 },
-  2: { id: 2, steps: 4, firstWeightedBlock: 1 },
-  3: { id: 3, steps: 5, firstWeightedBlock: 1 },
+  1: oneShotSpace(SEARCH_SPACES[1]),
+  2: oneShotSpace(SEARCH_SPACES[2]),
+  3: oneShotSpace(SEARCH_SPACES[3]),
 };
 
 export function getOneShotSpace(space: unknown, fn = 'getOneShotSpace'): OneShotSpace {
@@ -36,7 +42,7 @@ export function getOneShotSpace(space: unknown, fn = 'getOneShotSpace'): OneShot
 /** Shapes of the architecture tensors in archParameters() order: [mixed_op, output, ...inputs]. */
 export function archShapes(space: OneShotSpace): number[][] {
   const shapes = [
-    [space.steps, ONESHOT_PRIMITIVES.length],
+    [space.steps, ONE_SHOT_PRIMITIVES.length],
     [1, space.steps + 1],
   ];
   for (let b = space.firstWeightedBlock; b < space.steps; b++) shapes.push([1, b + 1]);

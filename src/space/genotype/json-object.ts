@@ -3,7 +3,7 @@
  * which must be a plain object whose keys are all known (`source` and `name` are always allowed and
  * ignored). `where` prefixes messages (e.g. a file path).
  */
-import { SdartsError, describe } from '../util/errors.js';
+import { SdartsError, describe } from '../../util/errors.js';
 
 const IGNORED_KEYS: ReadonlySet<string> = new Set(['source', 'name']);
 

@@ -8,7 +8,7 @@
  *          args := (expr | name '=' expr) (',' ...)* [','] — positional before keyword, as in Python.
  * `#` comments and any whitespace (including newlines) are allowed between tokens.
  */
-import { SdartsError } from '../util/errors.js';
+import { SdartsError } from '../../util/errors.js';
 
 interface Span {
   readonly pos: number;

@@ -1,5 +1,5 @@
 /**
- * `Genotype`: the discrete CNN cell a search hands to evaluation (spec §2.4, §2.12). Three forms:
+ * `Genotype`: the discrete CNN cell a search hands to evaluation (docs/reference-notes.md R2.4, R2.12). Three forms:
  * the TS object (camelCase), the DARTS text `Genotype(normal=[('sep_conv_3x3', 0), ...], ...)`
  * that papers and logs print, and JSON with DARTS's snake_case field names (the form shared with
  * the Python reference and written into run directories).
@@ -8,16 +8,19 @@
  * an input index j means c_{k-2} (0), c_{k-1} (1) or node j-2 (j ≥ 2), so node i accepts 0..i+1.
  * Searched cells have 4 nodes; NASNet/AmoebaNet have 5 and use eval-only ops.
  */
-import { SdartsError, describe, typeError } from '../util/errors.js';
-import { CNN_OP_NAMES, isCnnOpName, type CnnOpName } from './primitives.js';
+import { SdartsError, describe, typeError } from '../../util/errors.js';
+import { CNN_OP_NAMES, isCnnOpName, type CnnOpName } from '../primitives.js';
 import { formatPath, parseNamedTuple, type ValuePath } from './py-literal.js';
-import { genotypeJsonObject } from './genotype-json.js';
-import type { Gene, Genotype } from './genotype-types.js';
+import { genotypeJsonObject } from './json-object.js';
 
-// The types and the derivation live in their own files (which import nothing from here); both are
-// re-exported so `genotype.js` is the one import for genotypes.
-export type { Gene, Genotype } from './genotype-types.js';
-export { deriveGenotype, MULTIPLIER, SEARCH_CONCAT, softmaxRows } from './genotype-derive.js';
+export type Gene = readonly [op: CnnOpName, input: number];
+
+export interface Genotype {
+  readonly normal: readonly Gene[];
+  readonly normalConcat: readonly number[];
+  readonly reduce: readonly Gene[];
+  readonly reduceConcat: readonly number[];
+}
 
 /** The JSON form: DARTS's field names, genes as `[op, input]` pairs. */
 export interface GenotypeJSON {
@@ -30,7 +33,6 @@ export interface GenotypeJSON {
 const FIELDS = ['normal', 'normal_concat', 'reduce', 'reduce_concat'] as const;
 type Field = (typeof FIELDS)[number];
 const CAMEL: Record<Field, string> = { normal: 'normal', normal_concat: 'normalConcat', reduce: 'reduce', reduce_concat: 'reduceConcat' };
-/** Keys tolerated next to the genotype fields (the published data carries its provenance). */
 
 interface Issue {
   readonly path: ValuePath;

@@ -1,14 +1,38 @@
 /**
- * Named genotypes (spec §2.12, §3.2) and the one function that turns a user's `--arch` argument
+ * Named genotypes (docs/reference-notes.md R2.12, R3.2) and the one function that turns a user's `--arch` argument
  * into a `Genotype`: a library name, DARTS text, a genotype JSON file, or a search run directory.
- * A lookup table replaces the reference code's `eval("genotypes.%s" % args.arch)` (quirk 28).
+ * A lookup table replaces the reference code's `eval("genotypes.%s" % args.arch)` (docs/reference-notes.md R7 Q28).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { SdartsError, describe, typeError } from '../util/errors.js';
-import { CNN_GENOTYPE_DATA, RNN_GENOTYPE_DATA } from './genotype-data.js';
-import { genotypeFromJSON, parseGenotype, type Genotype } from './genotype.js';
-import { rnnGenotypeFromJSON, type RnnGenotype } from './rnn-genotype.js';
+import { SdartsError, describe, typeError } from '../../util/errors.js';
+import { genotypeFromJSON, parseGenotype, type Genotype } from './cnn.js';
+import { rnnGenotypeFromJSON, type RnnGenotype } from './rnn.js';
+// The published tables (the single copy; tsc emits them next to this module in dist/). Plain data in
+// the JSON form (snake_case fields, [op, input] pairs, a `source` per entry), validated on lookup.
+import CNN_TABLE from './cnn-genotypes.json' with { type: 'json' };
+import RNN_TABLE from './rnn-genotypes.json' with { type: 'json' };
+
+/** A published CNN genotype in its JSON form, as the table holds it. */
+export interface CnnGenotypeRecord {
+  readonly normal: readonly (readonly [string, number])[];
+  readonly normal_concat: readonly number[];
+  readonly reduce: readonly (readonly [string, number])[];
+  readonly reduce_concat: readonly number[];
+  readonly source: string;
+}
+
+/** A published RNN genotype in its JSON form, as the table holds it. */
+export interface RnnGenotypeRecord {
+  readonly recurrent: readonly (readonly [string, number])[];
+  readonly concat: readonly number[];
+  readonly source: string;
+}
+
+// JSON arrays type as (string | number)[], not as [op, input] pairs: the records' shape is the tables'
+// (a test reads the files), and each is checked by genotypeFromJSON / rnnGenotypeFromJSON on lookup.
+export const CNN_GENOTYPE_DATA = CNN_TABLE as unknown as Readonly<Record<string, CnnGenotypeRecord>>;
+export const RNN_GENOTYPE_DATA = RNN_TABLE as unknown as Readonly<Record<string, RnnGenotypeRecord>>;
 
 /** DARTS's own alias: `DARTS = DARTS_V2` (the CNN data lists only the versioned names). */
 const CNN_ALIASES: Readonly<Record<string, string>> = { DARTS: 'DARTS_V2' };

@@ -1,12 +1,12 @@
 /**
- * The recurrent-cell genotype of the PTB search (spec §3.2): `Genotype(recurrent=[('sigmoid', 0),
+ * The recurrent-cell genotype of the PTB search (docs/reference-notes.md R3.2): `Genotype(recurrent=[('sigmoid', 0),
  * ...], concat=range(1, 9))`. Gene i builds node i+1 from the state of node `predecessor`
  * (0 = the cell's input state, so node i+1 may use 0..i) through the named activation; the cell's
  * output averages the states listed in `concat`.
  */
-import { SdartsError, describe, typeError } from '../util/errors.js';
+import { SdartsError, describe, typeError } from '../../util/errors.js';
 import { formatPath, parseNamedTuple, type ValuePath } from './py-literal.js';
-import { genotypeJsonObject } from './genotype-json.js';
+import { genotypeJsonObject } from './json-object.js';
 
 /** Search-time candidates, DARTS RNN order. */
 export const RNN_PRIMITIVES = ['none', 'tanh', 'relu', 'sigmoid', 'identity'] as const;

@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ProgressReporter } from '../../src/run/progress.js';
+import { ProgressReporter } from '../../src/cli/progress.js';
 
 function sink(): { out: NodeJS.WriteStream; text: () => string } {
   const chunks: string[] = [];

@@ -1,10 +1,10 @@
 /**
- * From architecture weights to a discrete cell (spec §2.4, DARTS `Network.genotype()`), plus the
+ * From architecture weights to a discrete cell (docs/reference-notes.md R2.4, DARTS `Network.genotype()`), plus the
  * row softmax that turns alpha logits read out of a tensor into the probabilities it ranks.
  */
-import { SdartsError, describe, typeError } from '../util/errors.js';
-import type { Gene, Genotype } from './genotype-types.js';
-import { getSpace, NUM_EDGES, SEARCH_STEPS, type EdgeOps, type SearchSpace, type SpaceName } from './spaces.js';
+import { SdartsError, describe, typeError } from '../../util/errors.js';
+import type { Gene, Genotype } from './cnn.js';
+import { getSpace, NUM_EDGES, SEARCH_STEPS, type EdgeOps, type SearchSpace, type SpaceName } from '../spaces.js';
 
 /** The search cell concatenates its last `MULTIPLIER` node outputs. */
 export const MULTIPLIER = 4;
@@ -85,7 +85,7 @@ function parseCell(probs: ReadonlyArray<ArrayLike<number>>, edges: readonly Edge
   for (let i = 0; i < SEARCH_STEPS; i++) {
     const n = i + 2;
     // 'none' is found in the op list of the *global* edge start+x. DARTS/R-DARTS looked it up in
-    // the list of local index x — the same thing only when every edge has the same list (§2.4).
+    // the list of local index x — the same thing only when every edge has the same list (docs/reference-notes.md R2.4, R7 Q10).
     const strength = Array.from({ length: n }, (_, x) => edgeStrength(probs[start + x]!, edges[start + x]!));
     // Array.prototype.sort is stable, so equal strengths keep ascending input order (as Python's sorted).
     const ranked = Array.from({ length: n }, (_, x) => x).sort((a, b) => strength[b]! - strength[a]!);
