@@ -2,6 +2,7 @@
 export * from './tensor/index.js';
 export * as autograd from './tensor/autograd.js';
 export { SdartsError } from './util/errors.js';
+export { ERROR_CODES, EXIT_CODES, errorClass, isErrorCode, type ErrorClass, type ErrorCode, type ErrorInfo } from './util/error-codes.js';
 
 // nn, optim
 export * as nn from './nn/index.js';

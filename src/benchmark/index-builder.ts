@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { SdartsError } from '../util/errors.js';
-import { badRecordError, BENCHMARK_ERROR } from './benchmark-errors.js';
+import { badRecordError } from './benchmark-errors.js';
 import { decodeRunStatsInto, RUN_STATS } from './model-metrics.js';
 import { hashToWords, NasbenchIndex, ROW_SLOTS, type NasbenchIndexData } from './nasbench-index.js';
 import { adjacencyDimension, MAX_STORED_VERTICES, rowFields } from './nasbench-row.js';
@@ -29,7 +29,7 @@ export interface BuildResult {
 const EST_BYTES_PER_RECORD = 300;
 
 function bad(what: string): SdartsError {
-  return new SdartsError(BENCHMARK_ERROR.BAD_RECORD, what);
+  return new SdartsError('ERR_SDARTS_BENCHMARK_BAD_RECORD', what);
 }
 
 export function buildIndexFromTfRecord(file: string): BuildResult {

@@ -1,7 +1,7 @@
 /**
  * NAS-Bench-101 / NAS-Bench-1Shot1 scoring: pure TypeScript, plain JSON in and out, no tensors.
  */
-export { BENCHMARK_ERROR, type BenchmarkErrorCode, type DataLossError } from './benchmark-errors.js';
+export { type DataLossError } from './benchmark-errors.js';
 export { readTfRecords, DEFAULT_CHUNK_BYTES, type TfRecordHandler, type TfRecordReadOptions, type TfRecordReadSummary } from './tfrecord-reader.js';
 export { encodeTfRecord, encodeTfRecordInto } from './tfrecord-writer.js';
 export {

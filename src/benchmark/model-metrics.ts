@@ -1,5 +1,4 @@
 import { SdartsError } from '../util/errors.js';
-import { BENCHMARK_ERROR } from './benchmark-errors.js';
 
 /**
  * Hand-written decoder/encoder for NAS-Bench-101's `ModelMetrics` protobuf (proto2, package
@@ -52,7 +51,7 @@ const WIRE_LEN = 2;
 const WIRE_I32 = 5;
 
 function malformed(what: string, at: number): SdartsError {
-  return new SdartsError(BENCHMARK_ERROR.BAD_RECORD, `decodeModelMetrics(): malformed protobuf: ${what} at byte ${at}`);
+  return new SdartsError('ERR_SDARTS_BENCHMARK_BAD_RECORD', `decodeModelMetrics(): malformed protobuf: ${what} at byte ${at}`);
 }
 
 /** Minimal protobuf wire reader over `bytes[pos, end)`. */
@@ -245,7 +244,7 @@ export function decodeRunStatsInto(bytes: Uint8Array, start: number, end: number
   }
   if (evalIndex < 3) {
     throw new SdartsError(
-      BENCHMARK_ERROR.BAD_RECORD,
+      'ERR_SDARTS_BENCHMARK_BAD_RECORD',
       `decodeModelMetrics(): expected at least 3 evaluation_data entries (step 0, halfway, final) but found ${evalIndex}`,
     );
   }

@@ -1,5 +1,4 @@
 import { SdartsError, typeError } from '../util/errors.js';
-import { BENCHMARK_ERROR } from './benchmark-errors.js';
 import { hashModule } from './graph-hash.js';
 
 /**
@@ -35,7 +34,7 @@ export interface OutOfDomainError extends SdartsError {
 
 export function outOfDomainError(fn: string, reason: string): OutOfDomainError {
   const err = new SdartsError(
-    BENCHMARK_ERROR.OUT_OF_DOMAIN,
+    'ERR_SDARTS_BENCHMARK_OUT_OF_DOMAIN',
     `${fn}(): the spec is outside the NAS-Bench-101 space: ${reason}. ` +
       `A spec needs input first, output last, middle ops from [${AVAILABLE_OPS.join(', ')}], ` +
       `input connected to output, <= ${MAX_VERTICES} vertices and <= ${MAX_EDGES} edges after pruning.`,
@@ -44,7 +43,10 @@ export function outOfDomainError(fn: string, reason: string): OutOfDomainError {
 }
 
 function invalidSpec(fn: string, what: string): SdartsError {
-  return new SdartsError(BENCHMARK_ERROR.INVALID_SPEC, `${fn}(): invalid spec: ${what}. Pass {matrix: V×V array of 0/1 (upper triangular), ops: V op names}.`);
+  return new SdartsError(
+    'ERR_SDARTS_BENCHMARK_INVALID_SPEC',
+    `${fn}(): invalid spec: ${what}. Pass {matrix: V×V array of 0/1 (upper triangular), ops: V op names}.`,
+  );
 }
 
 function copyMatrix(fn: string, matrix: unknown): number[][] {

@@ -1,5 +1,4 @@
 import { SdartsError } from '../util/errors.js';
-import { BENCHMARK_ERROR } from './benchmark-errors.js';
 import { decodeModelMetrics, type ModelMetrics } from './model-metrics.js';
 
 /**
@@ -33,7 +32,7 @@ export const MAX_STORED_VERTICES = 8;
 const HASH_RE = /^[0-9a-f]{32}$/;
 
 function bad(what: string): SdartsError {
-  return new SdartsError(BENCHMARK_ERROR.BAD_RECORD, `parseNasbenchRow(): ${what}`);
+  return new SdartsError('ERR_SDARTS_BENCHMARK_BAD_RECORD', `parseNasbenchRow(): ${what}`);
 }
 
 /** Check the shape of an already JSON-parsed row and name its fields. */

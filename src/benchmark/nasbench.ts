@@ -1,6 +1,5 @@
 import { statSync } from 'node:fs';
 import { rangeError, SdartsError, typeError } from '../util/errors.js';
-import { BENCHMARK_ERROR } from './benchmark-errors.js';
 import { buildIndexFromTfRecord } from './index-builder.js';
 import { indexCachePath, loadIndexCache, sourceIdentity, writeIndexCache } from './index-cache.js';
 import { meansOverRepeats, type RepeatMeans } from './repeat-means.js';
@@ -99,7 +98,7 @@ export class NasBench {
       fileSize = st.size;
     } catch (err) {
       throw new SdartsError(
-        BENCHMARK_ERROR.FILE,
+        'ERR_SDARTS_BENCHMARK_FILE',
         `NasBench.open(): cannot read NAS-Bench-101 file '${file}' (${(err as Error).message}). ` +
           'Pass the path of nasbench_only108.tfrecord or nasbench_full.tfrecord.',
         { cause: err },
@@ -272,7 +271,7 @@ function specHash(fn: string, spec: unknown): string {
 
 function notFound(fn: string, hash: string, file: string): SdartsError {
   const err = new SdartsError(
-    BENCHMARK_ERROR.NOT_FOUND,
+    'ERR_SDARTS_BENCHMARK_NOT_FOUND',
     `${fn}(): module ${hash} is not in '${file}'. The spec is valid but the file has no record of it ` +
       '(a truncated or partial dataset file, or a hash typed by hand).',
   );

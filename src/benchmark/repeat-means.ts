@@ -1,5 +1,4 @@
 import { SdartsError } from '../util/errors.js';
-import { BENCHMARK_ERROR } from './benchmark-errors.js';
 import { RUN_STAT_KEYS, type RunStatKey } from './model-metrics.js';
 import type { RunStats } from './nasbench-index.js';
 
@@ -27,7 +26,7 @@ export function meanInOrder(values: readonly number[]): number {
 
 export function meansOverRepeats(runs: readonly RunStats[], fn = 'meansOverRepeats'): RepeatMeans {
   if (runs.length === 0) {
-    throw new SdartsError(BENCHMARK_ERROR.NOT_FOUND, `${fn}(): no repeats to average (the module has no runs at these epochs)`);
+    throw new SdartsError('ERR_SDARTS_BENCHMARK_NOT_FOUND', `${fn}(): no repeats to average (the module has no runs at these epochs)`);
   }
   const out: Record<string, number> = {};
   for (const k of RUN_STAT_KEYS) out[`mean_${k}`] = meanInOrder(runs.map((r) => r[k]));

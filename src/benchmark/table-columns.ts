@@ -1,5 +1,4 @@
 import { SdartsError } from '../util/errors.js';
-import { BENCHMARK_ERROR } from './benchmark-errors.js';
 import { RUN_STATS } from './model-metrics.js';
 import { ROW_SLOTS } from './nasbench-index.js';
 
@@ -125,7 +124,7 @@ export class TableColumns {
   commitRun(module: number, epochs: number): void {
     let code = this.epochCodes.get(epochs);
     if (code === undefined) {
-      if (this.epochs.length >= 256) throw new SdartsError(BENCHMARK_ERROR.BAD_RECORD, 'more than 256 distinct epoch budgets');
+      if (this.epochs.length >= 256) throw new SdartsError('ERR_SDARTS_BENCHMARK_BAD_RECORD', 'more than 256 distinct epoch budgets');
       code = this.epochs.length;
       this.epochs.push(epochs);
       this.epochCodes.set(epochs, code);
@@ -156,7 +155,8 @@ export class TableColumns {
   private addLabel(op: string): number {
     const i = this.labels.indexOf(op); // a non-UTF-8 byte sequence may decode to an existing label
     if (i >= 0) return i;
-    if (this.labels.length >= 256) throw new SdartsError(BENCHMARK_ERROR.BAD_RECORD, `more than 256 distinct op labels (new one: ${JSON.stringify(op)})`);
+    if (this.labels.length >= 256)
+      throw new SdartsError('ERR_SDARTS_BENCHMARK_BAD_RECORD', `more than 256 distinct op labels (new one: ${JSON.stringify(op)})`);
     this.labels.push(op);
     this.labelBytes.push(Buffer.from(op, 'utf8'));
     return this.labels.length - 1;

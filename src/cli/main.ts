@@ -2,7 +2,8 @@
 /**
  * The sdarts CLI: a thin shell over the library. The commands, their options and descriptions come from
  * the command table (src/run/commands.ts); here each gets its action. Commands only throw; one handler
- * maps errors to messages and exit codes (2 = bad input/config, 1 = other failure, 130/143 = interrupted).
+ * maps errors to messages and exit codes by the class of their code (src/util/error-codes.ts): 2 = a usage
+ * or data error, 1 = an internal one (a bug), 130/143 = interrupted.
  */
 import { Command } from 'commander';
 import { COMMANDS, type CommandConfig, type CommandName, type CommandSpec } from '../run/commands.js';

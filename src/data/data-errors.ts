@@ -2,14 +2,10 @@ import { readFileSync, statSync } from 'node:fs';
 import { SdartsError } from '../util/errors.js';
 
 /**
- * Errors of the dataset layer. Every message names the file, says what was expected and what was
+ * Errors of the dataset layer (their codes, ERR_SDARTS_DATA_*, are in the catalogue,
+ * src/util/error-codes.ts). Every message names the file, says what was expected and what was
  * found, and ends with what to do, so a user with a half-downloaded dataset knows the next command.
  */
-export const DATA_MISSING = 'ERR_SDARTS_DATA_MISSING';
-export const DATA_CORRUPT = 'ERR_SDARTS_DATA_CORRUPT';
-export const DATA_FORMAT = 'ERR_SDARTS_DATA_FORMAT';
-export const DATA_CHECKSUM = 'ERR_SDARTS_DATA_CHECKSUM';
-export const DATA_DOWNLOAD = 'ERR_SDARTS_DATA_DOWNLOAD';
 
 /** The fix we suggest for a missing or damaged dataset file. */
 export function downloadHint(dataset: string, dir: string): string {
@@ -17,15 +13,15 @@ export function downloadHint(dataset: string, dir: string): string {
 }
 
 export function dataMissing(path: string, what: string, hint: string): SdartsError {
-  return new SdartsError(DATA_MISSING, `Dataset file not found: ${path} (${what}). To fix: ${hint}.`);
+  return new SdartsError('ERR_SDARTS_DATA_MISSING', `Dataset file not found: ${path} (${what}). To fix: ${hint}.`);
 }
 
 export function dataCorrupt(path: string, detail: string, hint: string): SdartsError {
-  return new SdartsError(DATA_CORRUPT, `Dataset file is damaged: ${path}: ${detail}. To fix: ${hint}.`);
+  return new SdartsError('ERR_SDARTS_DATA_CORRUPT', `Dataset file is damaged: ${path}: ${detail}. To fix: ${hint}.`);
 }
 
 export function dataFormat(path: string, detail: string, hint: string): SdartsError {
-  return new SdartsError(DATA_FORMAT, `Dataset file has an unexpected format: ${path}: ${detail}. To fix: ${hint}.`);
+  return new SdartsError('ERR_SDARTS_DATA_FORMAT', `Dataset file has an unexpected format: ${path}: ${detail}. To fix: ${hint}.`);
 }
 
 /** True when `path` names an existing regular file. */

@@ -9,7 +9,8 @@
  *
  * Epoch protocol: `epochBatches(e)` starts epoch e (any e greater than the last one started), or,
  * when e is the epoch in progress (e.g. after `setState` from a mid-epoch checkpoint), continues it
- * from the saved step. Iterating an older iterator after a newer `epochBatches`/`setState` throws
+ * from the saved step (right after `setState` from a checkpoint taken after an epoch's last batch, that
+ * epoch yields nothing). Iterating an older iterator after a newer `epochBatches`/`setState` throws
  * (two cursors over one RNG would silently interleave).
  */
 import { SdartsError, rangeError, typeError } from '../util/errors.js';
@@ -27,10 +28,8 @@ export interface EpochState {
   epochRng: RngState | null;
 }
 
-export const LOADER_STATE = 'ERR_SDARTS_DATA_LOADER_STATE';
-
 export function stateError(fn: string, detail: string): SdartsError {
-  return new SdartsError(LOADER_STATE, `${fn}(): ${detail}. Resume with the same dataset, --batch-size and --train-portion as the run that wrote the checkpoint, or start afresh.`);
+  return new SdartsError('ERR_SDARTS_DATA_LOADER_STATE', `${fn}(): ${detail}. Resume with the same dataset, --batch-size and --train-portion as the run that wrote the checkpoint, or start afresh.`);
 }
 
 /** Check a positive integer option. */
@@ -48,6 +47,8 @@ export abstract class EpochLoader<B> {
   /** This epoch's sample order (positions into the loader's index set), or null before any epoch. */
   protected order: Int32Array | null = null;
   private generation = 0;
+  /** Set by restoreCursor until the next epochBatches(). */
+  private restored = false;
 
   constructor(fn: string, seed: unknown) {
     if (typeof seed !== 'number') throw typeError(fn, 'options.seed', 'a non-negative integer', seed);
@@ -78,6 +79,11 @@ export abstract class EpochLoader<B> {
     if (typeof epoch !== 'number') throw typeError(fn, 'epoch', 'a non-negative integer', epoch);
     if (!Number.isInteger(epoch) || epoch < 0) throw rangeError(fn, 'epoch', 'a non-negative integer', epoch);
     const inProgress = epoch === this.epoch && this.step < this.stepsPerEpoch;
+    // Restored from a checkpoint taken after the epoch's last batch (a signal on the last step): the
+    // epoch has no batches left, and the caller goes on to its end-of-epoch work.
+    const restoredAtEnd = this.restored && epoch === this.epoch && this.step === this.stepsPerEpoch;
+    this.restored = false;
+    if (restoredAtEnd) return [][Symbol.iterator]();
     if (!inProgress) {
       if (epoch <= this.epoch) {
         throw new SdartsError('ERR_SDARTS_DATA_LOADER_EPOCH', `${fn}(): epoch ${epoch} was asked for but epoch ${this.epoch} was already ${epoch === this.epoch ? 'completed' : 'started'}; epochs only move forward. Ask for epoch ${this.epoch + 1}.`);
@@ -124,5 +130,6 @@ export abstract class EpochLoader<B> {
     this.epochRng = s.epoch >= 0 ? { algorithm: s.epochRng!.algorithm, s: [...s.epochRng!.s] } : null;
     this.order = null;
     this.generation++;
+    this.restored = true;
   }
 }

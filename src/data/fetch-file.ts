@@ -5,7 +5,6 @@ import * as https from 'node:https';
 import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { SdartsError } from '../util/errors.js';
-import { DATA_CHECKSUM, DATA_DOWNLOAD } from './data-errors.js';
 
 /**
  * Fetch one URL into a file, safely: bytes go to `<dest>.part`; an interrupted transfer is resumed
@@ -57,10 +56,10 @@ export async function fetchVerified(url: string, dest: string, md5: string | nul
       if (!retryable || attempt >= retries) {
         if (err instanceof SdartsError) throw err;
         if (!retryable) {
-          throw new SdartsError(DATA_DOWNLOAD, `Download of ${url} failed: ${(err as Error).message}. Check the URL (or the --base-url mirror) and your network, then run the download again.`, { cause: err });
+          throw new SdartsError('ERR_SDARTS_DATA_DOWNLOAD', `Download of ${url} failed: ${(err as Error).message}. Check the URL (or the --base-url mirror) and your network, then run the download again.`, { cause: err });
         }
         const have = existsSync(part) ? statSync(part).size : 0;
-        throw new SdartsError(DATA_DOWNLOAD, `Download of ${url} stopped after ${have} bytes (${(err as Error).message}). The bytes so far are kept in ${part}; run the same download again to resume.`, { cause: err });
+        throw new SdartsError('ERR_SDARTS_DATA_DOWNLOAD', `Download of ${url} stopped after ${have} bytes (${(err as Error).message}). The bytes so far are kept in ${part}; run the same download again to resume.`, { cause: err });
       }
       await new Promise((r) => setTimeout(r, (opts.retryDelayMs ?? 1000) * (attempt + 1)));
     }
@@ -69,7 +68,7 @@ export async function fetchVerified(url: string, dest: string, md5: string | nul
     const got = await md5File(part);
     if (got !== md5) {
       unlinkSync(part); // a part with wrong bytes cannot be resumed into a right file
-      throw new SdartsError(DATA_CHECKSUM, `Downloaded file from ${url} has MD5 ${got} but the published checksum is ${md5}; it was deleted and nothing was installed. Check the URL or mirror (--base-url) and run the download again.`);
+      throw new SdartsError('ERR_SDARTS_DATA_CHECKSUM', `Downloaded file from ${url} has MD5 ${got} but the published checksum is ${md5}; it was deleted and nothing was installed. Check the URL or mirror (--base-url) and run the download again.`);
     }
   }
   renameSync(part, dest);

@@ -1,5 +1,4 @@
 import { SdartsError } from '../util/errors.js';
-import { DATA_CORRUPT, DATA_FORMAT } from './data-errors.js';
 import { PyInternal, PyGlobal, PyDtype, PendingArray, bytesOf, fromBuffer, scalarOf, textOf, type NdArray } from './pickle-numpy.js';
 
 /**
@@ -136,7 +135,7 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions): PyValue {
   } catch (err) {
     if (err instanceof SdartsError) throw err;
     // Whatever slipped past the explicit checks (a malformed number, an absurd length) is damage too.
-    throw new SdartsError(DATA_CORRUPT, `Dataset file is damaged: ${opts.source}: unreadable pickle (${(err as Error).message}). To fix: ${opts.hint}.`, { cause: err });
+    throw new SdartsError('ERR_SDARTS_DATA_CORRUPT', `Dataset file is damaged: ${opts.source}: unreadable pickle (${(err as Error).message}). To fix: ${opts.hint}.`, { cause: err });
   }
 }
 
@@ -147,8 +146,8 @@ function run(bytes: Uint8Array, opts: UnpickleOptions): PyValue {
   const memo = new Map<number, PyValue>();
   let p = 0;
 
-  const format = (d: string) => new SdartsError(DATA_FORMAT, `Dataset file has an unexpected format: ${opts.source}: ${d}. To fix: ${opts.hint}.`);
-  const corrupt = (d: string) => new SdartsError(DATA_CORRUPT, `Dataset file is damaged: ${opts.source}: ${d}. To fix: ${opts.hint}.`);
+  const format = (d: string) => new SdartsError('ERR_SDARTS_DATA_FORMAT', `Dataset file has an unexpected format: ${opts.source}: ${d}. To fix: ${opts.hint}.`);
+  const corrupt = (d: string) => new SdartsError('ERR_SDARTS_DATA_CORRUPT', `Dataset file is damaged: ${opts.source}: ${d}. To fix: ${opts.hint}.`);
   const need = (n: number) => {
     if (n < 0 || p + n > end) throw corrupt(`pickle ends early (needed ${n} more bytes at offset ${p}, file has ${end}); the file is truncated`);
   };

@@ -9,7 +9,7 @@
  * them instead through a {@link DropPathMaskFn} on the network.
  */
 import { empty, Tensor } from '../tensor/index.js';
-import { SdartsError, rangeError, typeError } from '../util/errors.js';
+import { SdartsError, rangeError, shapeError, typeError } from '../util/errors.js';
 
 /** Where a mask is requested: cell index, node index within the cell, and which of its two inputs. */
 export interface DropPathSite {
@@ -23,15 +23,6 @@ export interface DropPathSite {
  * mask will multiply (its batch size, dtype and device).
  */
 export type DropPathMaskFn = (site: DropPathSite, keepProb: number, like: Tensor) => Tensor;
-
-/** A RangeError naming the received shape (rangeError() would quote it as a string). */
-function shapeError(fn: string, arg: string, expected: string, got: Tensor): RangeError & { code: string } {
-  const err = new RangeError(`Expected ${expected} for '${arg}' in ${fn}() but received a Tensor of shape [${got.shape.join(', ')}]`) as RangeError & {
-    code: string;
-  };
-  err.code = 'ERR_SDARTS_OUT_OF_RANGE';
-  return err;
-}
 
 function checkProb(fn: string, p: number): void {
   if (typeof p !== 'number') throw typeError(fn, 'p', 'a drop probability (number) in [0, 1)', p);
@@ -52,14 +43,14 @@ export function drawDropPathMask(x: Tensor, keepProb: number): Tensor {
 export function dropPath(x: Tensor, p: number, mask?: Tensor): Tensor {
   if (!(x instanceof Tensor)) throw typeError('dropPath', 'x', 'a Tensor', x);
   checkProb('dropPath', p);
-  if (x.ndim < 1) throw shapeError('dropPath', 'x', 'a tensor with a batch dimension', x);
+  if (x.ndim < 1) throw shapeError('dropPath', 'x', 'a tensor with a batch dimension', x.shape);
   if (p === 0 && mask === undefined) return x;
   const keepProb = 1 - p;
   const m = mask ?? drawDropPathMask(x, keepProb);
   if (!(m instanceof Tensor)) throw typeError('dropPath', 'mask', 'a Tensor of shape [N, 1, 1, 1]', m);
   const want = [x.size(0), ...x.shape.slice(1).map(() => 1)];
   if (m.shape.join(',') !== want.join(',')) {
-    throw shapeError('dropPath', 'mask', `a mask of shape [${want.join(', ')}] (one value per sample)`, m);
+    throw shapeError('dropPath', 'mask', `a mask of shape [${want.join(', ')}] (one value per sample)`, m.shape);
   }
   return x.div(keepProb).mul(m);
 }

@@ -13,7 +13,7 @@ import { EvalCell } from './eval-cell.js';
 import { AuxiliaryHead } from './auxiliary-head.js';
 import { resolveGenotype, validateGenotype, type Genotype } from './genotype/index.js';
 import type { DropPathMaskFn } from './drop-path.js';
-import { rangeError, typeError } from '../util/errors.js';
+import { rangeError, shapeError, typeError } from '../util/errors.js';
 
 export interface NetworkCIFARConfig {
   /** The cell: a Genotype, or anything resolveGenotype() accepts (library name, DARTS text, file). */
@@ -33,15 +33,6 @@ export interface NetworkCIFAROutput {
   logits: Tensor;
   /** Auxiliary-head logits in training mode with `auxiliary: true`; null otherwise. */
   logitsAux: Tensor | null;
-}
-
-/** A RangeError naming the received shape (rangeError() would quote it as a string). */
-function shapeError(fn: string, arg: string, expected: string, got: Tensor): RangeError & { code: string } {
-  const err = new RangeError(`Expected ${expected} for '${arg}' in ${fn}() but received a Tensor of shape [${got.shape.join(', ')}]`) as RangeError & {
-    code: string;
-  };
-  err.code = 'ERR_SDARTS_OUT_OF_RANGE';
-  return err;
 }
 
 /** Parameters counted in the reported model size: every name without 'auxiliary' (DARTS's rule). */
@@ -122,7 +113,7 @@ export class NetworkCIFAR extends Module {
 
   forward(x: Tensor): NetworkCIFAROutput {
     if (x.ndim !== 4 || x.size(1) !== this.inChannels) {
-      throw shapeError('NetworkCIFAR.forward', 'x', `an [N, ${this.inChannels}, H, W] image batch`, x);
+      throw shapeError('NetworkCIFAR.forward', 'x', `an [N, ${this.inChannels}, H, W] image batch`, x.shape);
     }
     let logitsAux: Tensor | null = null;
     let s0 = this.stem.forward(x);

@@ -12,7 +12,7 @@
  * finalizers cannot run before control returns to the event loop anyway.
  */
 import { native } from './native.js';
-import { SdartsError } from '../util/errors.js';
+import { SdartsError, withCode } from '../util/errors.js';
 
 /** What the scope machinery needs from a tensor (implemented by Tensor). */
 export interface Tracked {
@@ -106,9 +106,7 @@ function collect(value: unknown, out: Set<Tracked>, depth = 0): void {
  */
 export function tidy<T>(fn: () => T): T {
   if (typeof fn !== 'function') {
-    const err = new TypeError(`Expected a function for 'fn' in tidy() but received ${typeof fn}`) as TypeError & { code: string };
-    err.code = 'ERR_SDARTS_INVALID_ARG_TYPE';
-    throw err;
+    throw withCode(new TypeError(`Expected a function for 'fn' in tidy() but received ${typeof fn}`), 'ERR_SDARTS_INVALID_ARG_TYPE');
   }
   const scope: Tracked[] = [];
   scopes.push(scope);

@@ -9,6 +9,7 @@
  * `#` comments and any whitespace (including newlines) are allowed between tokens.
  */
 import { SdartsError } from '../../util/errors.js';
+import type { ErrorCode } from '../../util/error-codes.js';
 
 interface Span {
   readonly pos: number;
@@ -57,13 +58,13 @@ export class PyReader {
   constructor(
     readonly text: string,
     readonly fn: string,
-    readonly code: string,
+    readonly code: ErrorCode,
   ) {
     this.tokenize();
   }
 
   /** Throw an error pointing at `pos`: line, column and a caret under the excerpt. */
-  fail(pos: number, message: string, code = this.code): never {
+  fail(pos: number, message: string, code: ErrorCode = this.code): never {
     const before = this.text.slice(0, pos);
     const line = before.split('\n').length;
     const lineStart = before.lastIndexOf('\n') + 1;
@@ -256,7 +257,7 @@ export interface NamedTupleText {
  * Structural problems (missing, unknown or repeated field) throw `parseCode` with the position;
  * checking the values themselves is the caller's job (see `positionOf`).
  */
-export function parseNamedTuple(text: string, fn: string, typeName: string, fields: readonly string[], parseCode: string): NamedTupleText {
+export function parseNamedTuple(text: string, fn: string, typeName: string, fields: readonly string[], parseCode: ErrorCode): NamedTupleText {
   const r = new PyReader(text, fn, parseCode);
   let args: PyArgs;
   const first = r.peek();
