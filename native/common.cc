@@ -6,6 +6,9 @@
 #include <c10/util/Exception.h>
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 namespace sdarts {
 
@@ -50,6 +53,31 @@ std::string CleanTorchMessage(const char* raw) {
   return msg;
 }
 
+// "out of memory: LibTorch could not allocate 4398046511104 bytes (4096.0 GiB)", the size read from
+// LibTorch's message ("you tried to allocate N bytes" on the CPU, "Tried to allocate 2.00 GiB" on CUDA).
+std::string OutOfMemoryMessage(const std::string& prefix, const char* raw) {
+  std::string msg(raw ? raw : "");
+  std::string out = prefix + "out of memory";
+  auto pos = msg.find("you tried to allocate ");
+  if (pos != std::string::npos) {
+    char* end = nullptr;
+    double bytes = std::strtod(msg.c_str() + pos + 22, &end);
+    if (end != msg.c_str() + pos + 22) {
+      char buf[96];
+      std::snprintf(buf, sizeof buf, ": LibTorch could not allocate %.0f bytes (%.2f GiB) on the CPU", bytes, bytes / 1073741824.0);
+      return out + buf;
+    }
+  }
+  pos = msg.find("Tried to allocate ");
+  if (pos != std::string::npos) {
+    // "Tried to allocate 2.00 GiB. GPU 0 has ...": the number, a space, the unit.
+    size_t start = pos + 18, space = msg.find(' ', start);
+    size_t unitEnd = space == std::string::npos ? std::string::npos : msg.find_first_of(". ;(\n", space + 1);
+    if (unitEnd != std::string::npos) return out + ": LibTorch could not allocate " + msg.substr(start, unitEnd - start) + " on the GPU";
+  }
+  return out + ": " + CleanTorchMessage(raw);
+}
+
 [[noreturn]] void ThrowJs(Napi::Env env, const char* kind, const std::string& msg, const char* code) {
   Napi::Error err;
   if (kind[0] == 'T') {
@@ -92,8 +120,16 @@ Napi::Value Guarded(const Napi::CallbackInfo& info) {
     ThrowJs(info.Env(), "R", Prefixed(prefix, CleanTorchMessage(e.what_without_backtrace())), "ERR_SDARTS_TORCH");
   } catch (const c10::TypeError& e) {
     ThrowJs(info.Env(), "T", Prefixed(prefix, CleanTorchMessage(e.what_without_backtrace())), "ERR_SDARTS_TORCH");
+  } catch (const c10::OutOfMemoryError& e) {
+    ThrowJs(info.Env(), "E", OutOfMemoryMessage(prefix, e.what_without_backtrace()), "ERR_SDARTS_OUT_OF_MEMORY");
   } catch (const c10::Error& e) {
-    ThrowJs(info.Env(), "E", Prefixed(prefix, CleanTorchMessage(e.what_without_backtrace())), "ERR_SDARTS_TORCH");
+    const char* raw = e.what_without_backtrace();
+    // The CPU allocator's failure is a plain enforce ("[enforce fail at alloc_cpu.cpp:N] ... can't
+    // allocate memory: you tried to allocate N bytes"): it is an out-of-memory error all the same.
+    if (raw != nullptr && std::strstr(raw, "DefaultCPUAllocator") != nullptr && std::strstr(raw, "you tried to allocate") != nullptr) {
+      ThrowJs(info.Env(), "E", OutOfMemoryMessage(prefix, raw), "ERR_SDARTS_OUT_OF_MEMORY");
+    }
+    ThrowJs(info.Env(), "E", Prefixed(prefix, CleanTorchMessage(raw)), "ERR_SDARTS_TORCH");
   } catch (const std::bad_alloc&) {
     ThrowJs(info.Env(), "E", prefix + "out of memory", "ERR_SDARTS_OUT_OF_MEMORY");
   } catch (const std::exception& e) {
@@ -117,10 +153,37 @@ void Export(Napi::Env env, Napi::Object exports, const char* name, NativeFn fn) 
   exports.Set(name, Napi::Function::New(env, Guarded, name, data->entries.back().get()));
 }
 
+// A handle is an int32 >= 0: a fraction, or 2^32 + h, must not alias tensor h (Int32Value would wrap).
+int32_t HandleValue(const Napi::Value& v, const std::string& what) {
+  if (!v.IsNumber()) throw ArgError(what + " must be a tensor handle (number)");
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= 0 && d <= 2147483647.0) || d != static_cast<double>(static_cast<int32_t>(d))) {
+    throw ArgError(what + " is not a tensor handle (an integer in [0, 2^31 - 1]), got " + std::to_string(d), true);
+  }
+  return static_cast<int32_t>(d);
+}
+
+int32_t ArgHandle(const Napi::CallbackInfo& info, size_t i) {
+  Need(info, i, "tensor handle");
+  return HandleValue(info[i], "argument " + std::to_string(i));
+}
+
 at::Tensor& ArgTensor(const Napi::CallbackInfo& info, size_t i) {
   Need(info, i, "tensor handle");
-  if (!info[i].IsNumber()) throw ArgError("argument " + std::to_string(i) + " must be a tensor handle (number)");
-  return Table(info).Get(info[i].As<Napi::Number>().Int32Value());
+  Napi::Value v = info[i];
+  if (v.IsNumber()) {
+    // The fast path: one N-API call, no string built unless the handle is bad.
+    double d = v.As<Napi::Number>().DoubleValue();
+    if (d >= 0 && d <= 2147483647.0 && d == static_cast<double>(static_cast<int32_t>(d))) return Table(info).Get(static_cast<int32_t>(d));
+  }
+  return Table(info).Get(HandleValue(v, "argument " + std::to_string(i)));
+}
+
+int32_t ArgOpCode(const Napi::CallbackInfo& info, size_t i, const char* family) {
+  int64_t code = ArgInt(info, i);
+  // Checked before the int cast: 2^32 + k must not become op k.
+  if (code < 0 || code > 2147483647) throw ArgError("unknown " + std::string(family) + " op code " + std::to_string(code), true);
+  return static_cast<int32_t>(code);
 }
 
 std::optional<at::Tensor> ArgOptTensor(const Napi::CallbackInfo& info, size_t i) {
@@ -137,8 +200,7 @@ std::vector<at::Tensor> ArgTensorList(const Napi::CallbackInfo& info, size_t i) 
   auto& table = Table(info);
   for (uint32_t k = 0; k < arr.Length(); k++) {
     Napi::Value v = arr[k];
-    if (!v.IsNumber()) throw ArgError("element " + std::to_string(k) + " of argument " + std::to_string(i) + " must be a tensor handle");
-    out.push_back(table.Get(v.As<Napi::Number>().Int32Value()));
+    out.push_back(table.Get(HandleValue(v, "element " + std::to_string(k) + " of argument " + std::to_string(i))));
   }
   return out;
 }
@@ -147,7 +209,9 @@ int64_t ArgInt(const Napi::CallbackInfo& info, size_t i) {
   Need(info, i, "integer");
   if (!info[i].IsNumber() && info[i].IsBigInt()) {
     bool lossless = true;
-    return info[i].As<Napi::BigInt>().Int64Value(&lossless);
+    int64_t v = info[i].As<Napi::BigInt>().Int64Value(&lossless);
+    if (!lossless) throw ArgError("argument " + std::to_string(i) + " must be an integer in [-2^63, 2^63 - 1]", true);
+    return v;
   }
   if (!info[i].IsNumber()) throw ArgError("argument " + std::to_string(i) + " must be an integer");
   double d = info[i].As<Napi::Number>().DoubleValue();
@@ -214,7 +278,9 @@ at::Scalar ArgScalar(const Napi::CallbackInfo& info, size_t i) {
     if (v.IsBoolean()) return at::Scalar(v.As<Napi::Boolean>().Value());
     if (v.IsBigInt()) {
       bool lossless = true;
-      return at::Scalar(static_cast<int64_t>(v.As<Napi::BigInt>().Int64Value(&lossless)));
+      int64_t x = v.As<Napi::BigInt>().Int64Value(&lossless);
+      if (!lossless) throw ArgError("argument " + std::to_string(i) + " must be a bigint in [-2^63, 2^63 - 1]", true);
+      return at::Scalar(x);
     }
     throw ArgError("argument " + std::to_string(i) + " must be a number or boolean");
   }

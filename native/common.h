@@ -45,7 +45,7 @@ struct AddonData {
   std::vector<std::unique_ptr<ExportEntry>> entries;
   // Argument slots shared with JS for the hottest entry points (see pointwise_ops.cc BinaryFast):
   // JS writes op code and handles here, then calls with no arguments — no per-argument N-API calls.
-  Napi::Reference<Napi::Int32Array> argRef;
+  Napi::Reference<Napi::Int32Array> argRef;  // created by argSlots(), owned here
   int32_t* args = nullptr;
 };
 
@@ -67,6 +67,9 @@ void Export(Napi::Env env, Napi::Object exports, const char* name, NativeFn fn);
 
 // ---- argument conversion (index i of info) ----
 at::Tensor& ArgTensor(const Napi::CallbackInfo& info, size_t i);
+int32_t ArgHandle(const Napi::CallbackInfo& info, size_t i);          // a well-formed handle, live or not
+int32_t HandleValue(const Napi::Value& v, const std::string& what);  // the same, for a list element
+int32_t ArgOpCode(const Napi::CallbackInfo& info, size_t i, const char* family);  // an int32 >= 0
 std::optional<at::Tensor> ArgOptTensor(const Napi::CallbackInfo& info, size_t i);
 std::vector<at::Tensor> ArgTensorList(const Napi::CallbackInfo& info, size_t i);
 int64_t ArgInt(const Napi::CallbackInfo& info, size_t i);

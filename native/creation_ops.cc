@@ -53,15 +53,22 @@ Napi::Value FromData(const Napi::CallbackInfo& info) {
   return Ret(info, std::move(t));
 }
 
-// toData(h): a fresh ArrayBuffer with the contiguous CPU bytes of the tensor.
+// toData(h, dst: ArrayBuffer): copies the contiguous CPU bytes of the tensor into dst, which must be
+// exactly their size. JS allocates dst (`new ArrayBuffer(n)` throws a catchable RangeError when the
+// host is out of memory, where napi_create_arraybuffer would abort the process).
 Napi::Value ToData(const Napi::CallbackInfo& info) {
   at::Tensor t = ArgTensor(info, 0);
+  if (info.Length() < 2 || !info[1].IsArrayBuffer()) throw ArgError("argument 1 must be an ArrayBuffer to copy the data into");
+  auto buf = info[1].As<Napi::ArrayBuffer>();
   at::Tensor c = t.detach();
+  size_t nbytes = static_cast<size_t>(c.numel()) * c.element_size();
+  if (buf.ByteLength() != nbytes) {
+    throw ArgError("the destination holds " + std::to_string(buf.ByteLength()) + " bytes but the tensor has " + std::to_string(nbytes), true);
+  }
+  if (nbytes == 0) return buf;
   if (!c.device().is_cpu()) c = c.to(c10::kCPU);
   c = c.contiguous();
-  size_t nbytes = c.nbytes();
-  auto buf = Napi::ArrayBuffer::New(info.Env(), nbytes);
-  if (nbytes > 0) std::memcpy(buf.Data(), c.data_ptr(), nbytes);
+  std::memcpy(buf.Data(), c.data_ptr(), nbytes);
   return buf;
 }
 
@@ -152,9 +159,24 @@ Napi::Value Bernoulli(const Napi::CallbackInfo& info) {
   return Ret(info, at::bernoulli(ArgTensor(info, 0)));
 }
 
+// manualSeed(seed): a number or a bigint in [-2^63, 2^64 - 1], as torch.manual_seed accepts (a
+// negative seed is taken modulo 2^64, as there).
 Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
-  int64_t seed = ArgInt(info, 0);
-  at::manual_seed(static_cast<uint64_t>(seed));
+  uint64_t seed;
+  if (info.Length() > 0 && info[0].IsBigInt()) {
+    bool lossless = true;
+    auto big = info[0].As<Napi::BigInt>();
+    int64_t s = big.Int64Value(&lossless);
+    if (lossless) {
+      seed = static_cast<uint64_t>(s);
+    } else {
+      seed = big.Uint64Value(&lossless);
+      if (!lossless) throw ArgError("seed must be an integer in [-2^63, 2^64 - 1]", true);
+    }
+  } else {
+    seed = static_cast<uint64_t>(ArgInt(info, 0));
+  }
+  at::manual_seed(seed);
   return info.Env().Undefined();
 }
 

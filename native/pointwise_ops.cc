@@ -98,34 +98,35 @@ void Unary_(int op, at::Tensor& a) {
 
 // binary(op, a, b, alpha)
 Napi::Value Binary(const Napi::CallbackInfo& info) {
-  int op = static_cast<int>(ArgInt(info, 0));
+  int op = ArgOpCode(info, 0, "binary");
   return Ret(info, BinaryTT(op, ArgTensor(info, 1), ArgTensor(info, 2), ArgScalar(info, 3)));
 }
 
 // binaryScalar(op, a, scalar, alpha)
 Napi::Value BinaryScalar(const Napi::CallbackInfo& info) {
-  int op = static_cast<int>(ArgInt(info, 0));
+  int op = ArgOpCode(info, 0, "binary");
   return Ret(info, BinaryTS(op, ArgTensor(info, 1), ArgScalar(info, 2), ArgScalar(info, 3)));
 }
 
 // The alpha = 1 scalar form: the common case, one argument fewer to convert per call.
 Napi::Value BinaryScalar1(const Napi::CallbackInfo& info) {
   static const at::Scalar one(1);
-  int op = static_cast<int>(ArgInt(info, 0));
+  int op = ArgOpCode(info, 0, "binary");
   return Ret(info, BinaryTS(op, ArgTensor(info, 1), ArgScalar(info, 2), one));
 }
 
-// setArgSlots(Int32Array(4)): registers the shared argument slots (kept alive by a reference).
-Napi::Value SetArgSlots(const Napi::CallbackInfo& info) {
-  if (info.Length() < 1 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
-      info[0].As<Napi::Int32Array>().ElementLength() < 4) {
-    throw ArgError("argument 0 must be an Int32Array of at least 4 elements");
-  }
-  auto arr = info[0].As<Napi::Int32Array>();
+// argSlots() -> the Int32Array(4) of shared argument slots. The addon owns it and every caller gets
+// the same one: no caller can register an array of its own and so redirect the tensor layer's
+// tensor ⊕ tensor ops (the layer writes the slots and calls binaryFast() with nothing in between).
+Napi::Value ArgSlots(const Napi::CallbackInfo& info) {
+  if (info.Length() != 0) throw ArgError("takes no arguments");
   auto& d = Data(info);
-  d.argRef = Napi::Persistent(arr);
-  d.args = arr.Data();
-  return info.Env().Undefined();
+  if (d.args == nullptr) {
+    auto arr = Napi::Int32Array::New(info.Env(), 4);
+    d.argRef = Napi::Persistent(arr);
+    d.args = arr.Data();
+  }
+  return d.argRef.Value();
 }
 
 // binaryFast(): op = slots[0], a = slots[1], b = slots[2], alpha 1. The handles are checked by the
@@ -133,29 +134,29 @@ Napi::Value SetArgSlots(const Napi::CallbackInfo& info) {
 Napi::Value BinaryFast(const Napi::CallbackInfo& info) {
   static const at::Scalar one(1);
   auto& d = Data(info);
-  if (d.args == nullptr) throw ArgError("setArgSlots() was not called");
+  if (d.args == nullptr) throw ArgError("argSlots() was not called");
   if (info.Length() != 0) throw ArgError("takes no arguments: the op code and handles are read from the argument slots");
   return Napi::Number::New(info.Env(), d.table.Put(BinaryTT(d.args[0], d.table.Get(d.args[1]), d.table.Get(d.args[2]), one)));
 }
 
 Napi::Value Binary_(const Napi::CallbackInfo& info) {
-  int op = static_cast<int>(ArgInt(info, 0));
+  int op = ArgOpCode(info, 0, "binary");
   BinaryTT_(op, ArgTensor(info, 1), ArgTensor(info, 2), ArgScalar(info, 3));
   return info.Env().Undefined();
 }
 
 Napi::Value BinaryScalar_(const Napi::CallbackInfo& info) {
-  int op = static_cast<int>(ArgInt(info, 0));
+  int op = ArgOpCode(info, 0, "binary");
   BinaryTS_(op, ArgTensor(info, 1), ArgScalar(info, 2), ArgScalar(info, 3));
   return info.Env().Undefined();
 }
 
 Napi::Value UnaryFn(const Napi::CallbackInfo& info) {
-  return Ret(info, Unary(static_cast<int>(ArgInt(info, 0)), ArgTensor(info, 1)));
+  return Ret(info, Unary(ArgOpCode(info, 0, "unary"), ArgTensor(info, 1)));
 }
 
 Napi::Value UnaryFn_(const Napi::CallbackInfo& info) {
-  Unary_(static_cast<int>(ArgInt(info, 0)), ArgTensor(info, 1));
+  Unary_(ArgOpCode(info, 0, "unary"), ArgTensor(info, 1));
   return info.Env().Undefined();
 }
 
@@ -213,7 +214,7 @@ at::Tensor PointwiseBinary(int op, const at::Tensor& a, const at::Tensor& b, con
 void RegisterPointwise(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "binary", Binary);
   Export(env, exports, "binaryScalar", BinaryScalar);
-  Export(env, exports, "setArgSlots", SetArgSlots);
+  Export(env, exports, "argSlots", ArgSlots);
   Export(env, exports, "binaryFast", BinaryFast);
   Export(env, exports, "binaryScalar1", BinaryScalar1);
   Export(env, exports, "binary_", Binary_);

@@ -20,8 +20,7 @@ namespace {
 
 // dispose(h) -> true if the handle was live. Idempotent: disposing twice returns false.
 Napi::Value Dispose(const Napi::CallbackInfo& info) {
-  if (info.Length() < 1 || !info[0].IsNumber()) throw ArgError("argument 0 must be a tensor handle");
-  return Napi::Boolean::New(info.Env(), Table(info).Release(info[0].As<Napi::Number>().Int32Value()));
+  return Napi::Boolean::New(info.Env(), Table(info).Release(ArgHandle(info, 0)));
 }
 
 // disposeMany(Int32Array of handles) -> number released. One boundary crossing for a whole scope.

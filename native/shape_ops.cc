@@ -85,7 +85,7 @@ c10::List<std::optional<at::Tensor>> IndexList(const Napi::CallbackInfo& info, s
     if (v.IsNull() || v.IsUndefined()) {
       list.push_back(std::nullopt);
     } else if (v.IsNumber()) {
-      list.push_back(table.Get(v.As<Napi::Number>().Int32Value()));
+      list.push_back(table.Get(HandleValue(v, "index " + std::to_string(k))));
     } else {
       throw ArgError("index " + std::to_string(k) + " must be a tensor handle or null");
     }

@@ -17,9 +17,12 @@ import { dataDownloadCommand } from './data-command.js';
 import { nasbenchQueryCommand } from './nasbench-command.js';
 import { reportError } from './errors.js';
 
-/** With --resume only the run directory (and --json) count: the run's saved config is reused. */
+/**
+ * With --resume only the flags given on the command line are passed on: the job reuses the run's saved
+ * config and refuses those that differ from it (src/run/config.ts resolveJobConfig).
+ */
 function resumeOr(explicit: Record<string, unknown>, cmd: Command): Record<string, unknown> {
-  return explicit['resume'] ? { resume: explicit['resume'], json: explicit['json'] } : cmd.opts();
+  return explicit['resume'] ? explicit : cmd.opts();
 }
 
 /** A job: its config is validated (and a run directory made) by the job itself. */

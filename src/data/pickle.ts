@@ -98,6 +98,9 @@ function emptyOrCopy(args: PyValue[], fail: (d: string) => Error): PyValue {
 }
 
 const MARK = Symbol('mark');
+/** Deepest container nesting accepted; dataset batches nest two or three levels. */
+const MAX_NESTING = 64;
+const MAX_DECIMAL_DIGITS = 4300;
 const OPENING_OPCODES = new Set(Array.from('(}])NILFSVcKJMGUTXBC', (c) => c.charCodeAt(0)));
 
 /** Python's raw-unicode-escape: latin-1 text in which only \uXXXX and \UXXXXXXXX are escapes. */
@@ -119,7 +122,7 @@ function parseQuoted(text: string, fail: (d: string) => Error): Uint8Array {
     if (e in simple) out.push(simple[e]!);
     else if (e === 'x') { out.push(Number.parseInt(body.slice(i + 1, i + 3), 16)); i += 2; }
     else if (/[0-7]/.test(e)) {
-      const m = /^[0-7]{1,3}/.exec(body.slice(i))![0];
+      const m = /^[0-7]{1,3}/.exec(body.slice(i, i + 3))![0];
       out.push(Number.parseInt(m, 8) & 0xff);
       i += m.length - 1;
     } else { out.push(92, e.charCodeAt(0) & 0xff); }
@@ -212,12 +215,16 @@ function run(bytes: Uint8Array, opts: UnpickleOptions): PyValue {
   };
   const decimal = (s: string): bigint => {
     if (!/^[-+]?\d+$/.test(s.trim())) throw corrupt(`malformed integer "${s.slice(0, 40)}" in a text pickle line`);
+    // Decimal conversion is quadratic; Python itself refuses integer text past 4300 digits.
+    if (s.trim().length > MAX_DECIMAL_DIGITS + 1) throw format(`a text integer of ${s.trim().length} digits is longer than the ${MAX_DECIMAL_DIGITS} Python accepts`);
     return BigInt(s.trim());
   };
   const int = (v: bigint): number | bigint => (v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v);
   const long = (b: Uint8Array): number | bigint => {
-    let v = 0n;
-    for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]!);
+    // Through hex text: linear in the length, where shifting byte by byte would be quadratic.
+    let hexText = '';
+    for (let i = b.length - 1; i >= 0; i--) hexText += b[i]!.toString(16).padStart(2, '0');
+    let v = b.length === 0 ? 0n : BigInt(`0x${hexText}`);
     if (b.length > 0 && b[b.length - 1]! & 0x80) v -= 1n << BigInt(8 * b.length);
     return int(v);
   };
@@ -326,28 +333,46 @@ function run(bytes: Uint8Array, opts: UnpickleOptions): PyValue {
     }
   }
 
-  /** Replace arrays still wrapped in PendingArray by their plain NdArray, everywhere. */
-  function finish(v: PyValue): PyValue {
-    if (v instanceof PendingArray) {
-      if (!v.result) throw format('a numpy array was created but its data never set');
-      return v.result;
-    }
-    if (Array.isArray(v)) {
-      const mapped = v.map(finish);
-      return Object.isFrozen(v) ? (Object.freeze(mapped) as PyValue[]) : mapped;
-    }
-    if (v instanceof PyDict) {
-      const d = new PyDict();
-      for (const [k, val] of v.entries) d.set(finish(k), finish(val));
-      return d;
-    }
-    return v;
+  /**
+   * Replace arrays still wrapped in PendingArray by their plain NdArray, everywhere. Each container is
+   * converted once and every place that referred to it gets the same converted object, as in Python,
+   * so a structure shared through the memo (`x = [x, x]` forty times over) costs its size, not 2^40.
+   * A container that contains itself, or nesting deeper than any dataset batch has, is refused.
+   */
+  function finish(root: PyValue): PyValue {
+    const done = new Map<object, PyValue>();
+    const open = new Set<object>();
+    const walk = (v: PyValue, depth: number): PyValue => {
+      if (v instanceof PendingArray) {
+        if (!v.result) throw format('a numpy array was created but its data never set');
+        return v.result;
+      }
+      if (!Array.isArray(v) && !(v instanceof PyDict)) return v;
+      const seen = done.get(v);
+      if (seen !== undefined) return seen;
+      if (open.has(v)) throw format(`the pickle holds ${describeValue(v)} that contains itself (a cyclic structure), which a dataset batch never has`);
+      if (depth >= MAX_NESTING) throw format(`the pickle nests containers more than ${MAX_NESTING} levels deep, which a dataset batch never does`);
+      open.add(v);
+      let out: PyValue;
+      if (Array.isArray(v)) {
+        const mapped = v.map((x) => walk(x, depth + 1));
+        out = Object.isFrozen(v) ? (Object.freeze(mapped) as PyValue[]) : mapped;
+      } else {
+        const d = new PyDict();
+        for (const [k, val] of v.entries) d.set(walk(k, depth + 1), walk(val, depth + 1));
+        out = d;
+      }
+      open.delete(v);
+      done.set(v, out);
+      return out;
+    };
+    return walk(root, 0);
   }
 }
 
 function describeValue(v: PyValue): string {
   if (v instanceof PyInternal) return v.describe();
   if (v instanceof PyDict) return 'a dict';
-  if (Array.isArray(v)) return 'a list';
+  if (Array.isArray(v)) return Object.isFrozen(v) ? 'a tuple' : 'a list';
   return typeof v;
 }

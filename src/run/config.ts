@@ -3,9 +3,11 @@
  * or one error naming every problem and what to do; and the config of a job run (new, or resumed from
  * its run directory).
  */
+import { cuda, type Device } from '../tensor/index.js';
 import { SdartsError } from '../util/errors.js';
 import { optionKey, type ConfigOf, type JobCommand, type OptionSpec } from './commands.js';
-import { createRunDir, readRunConfig, writeRunConfig } from './run-dir.js';
+import { join, resolve } from 'node:path';
+import { CONFIG_FILE, createRunDir, readRunConfig, writeRunConfig } from './run-dir.js';
 
 export class ConfigError extends SdartsError {
   constructor(readonly problems: string[]) {
@@ -100,9 +102,20 @@ export function validateConfig<T>(specs: readonly OptionSpec[], raw: Record<stri
 export type JobConfig<J extends JobCommand> = ConfigOf<J['options']>;
 
 /**
- * The config of a job run: with `resume`, the config saved in that run directory (only `json` may
- * change); otherwise `raw` validated, checked by `check` (before anything is written), and frozen
- * into a new run directory named `runName(config)` (or --save).
+ * The flags `--resume` accepts besides the run directory: they cannot change the run's result (output
+ * format, threads, checkpoint and report frequency) and apply to the resumed session only.
+ */
+export const RESUME_FREE_KEYS: readonly string[] = ['resume', 'json', 'threads', 'checkpointEvery', 'reportFreq'];
+
+function showValue(v: unknown): string {
+  return typeof v === 'boolean' ? (v ? 'on' : 'off') : v === null ? 'unset' : String(v);
+}
+
+/**
+ * The config of a job run: with `resume`, the config saved in that run directory — any other flag in
+ * `raw` that differs from it is refused, but those of RESUME_FREE_KEYS, which apply — otherwise `raw`
+ * validated and frozen into a new run directory named `runName(config)` (or --save). `check` runs
+ * before anything is written (and before a resumed run starts).
  */
 export function resolveJobConfig<J extends JobCommand>(
   job: J,
@@ -112,9 +125,42 @@ export function resolveJobConfig<J extends JobCommand>(
 ): { config: JobConfig<J>; runDir: string; resumed: boolean } {
   const r = raw as Partial<{ resume: string | null; json: boolean }>;
   if (r.resume) {
-    const saved = readRunConfig<JobConfig<J>>(r.resume, job.runKind);
-    const config = validateConfig<JobConfig<J>>(job.options, { ...saved, resume: r.resume, json: r.json ?? (saved as { json?: boolean }).json });
-    return { config, runDir: r.resume, resumed: true };
+    const dir = r.resume;
+    const keys = job.options.map((o) => optionKey(o.flag)).filter((k) => k !== 'resume');
+    const saved = readRunConfig<Record<string, unknown>>(dir, job.runKind, keys);
+    let frozen: Record<string, unknown>;
+    try {
+      frozen = validateConfig<Record<string, unknown>>(job.options, { ...saved, resume: dir });
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      throw new SdartsError(
+        'ERR_SDARTS_RUN_CONFIG_INVALID',
+        `${join(dir, CONFIG_FILE)} holds invalid settings:\n${err.problems.map((p) => `  - ${p}`).join('\n')}\nIt was edited or damaged: restore it, or start a new run.`,
+        { cause: err },
+      );
+    }
+    const given = Object.fromEntries(Object.entries(raw as Record<string, unknown>).filter(([, v]) => v !== undefined));
+    const asked = validateConfig<Record<string, unknown>>(job.options, given);
+    const differs: string[] = [];
+    for (const spec of job.options) {
+      const k = optionKey(spec.flag);
+      if (!Object.hasOwn(given, k) || RESUME_FREE_KEYS.includes(k)) continue;
+      const now = asked[k],
+        was = frozen[k];
+      const same = k === 'save' ? resolve(String(now)) === resolve(String(was ?? dir)) : JSON.stringify(now) === JSON.stringify(was);
+      if (!same) differs.push(`--${spec.flag} ${showValue(now)} differs from the run's ${showValue(was)}`);
+    }
+    if (differs.length)
+      throw new SdartsError(
+        'ERR_SDARTS_RESUME_FLAGS',
+        `--resume ${dir} continues the run with the configuration it was started with; ${differs.join('; ')}. ` +
+          `Drop ${differs.length > 1 ? 'these flags' : 'this flag'} to resume, or start a new run (without --resume) to use ${differs.length > 1 ? 'them' : 'it'}. ` +
+          `Only --json, --threads, --checkpoint-every and --report-freq may change on resume.`,
+      );
+    const session = Object.fromEntries(RESUME_FREE_KEYS.filter((k) => k !== 'resume' && Object.hasOwn(given, k)).map((k) => [k, asked[k]]));
+    const config = Object.freeze({ ...frozen, ...session }) as JobConfig<J>;
+    check?.(config);
+    return { config, runDir: dir, resumed: true };
   }
   const config = validateConfig<JobConfig<J>>(job.options, raw as Record<string, unknown>);
   check?.(config);
@@ -122,4 +168,16 @@ export function resolveJobConfig<J extends JobCommand>(
   const runDir = createRunDir(runName(config), c.save);
   writeRunConfig(runDir, job.runKind, { ...config, save: runDir });
   return { config, runDir, resumed: false };
+}
+
+/** --device names a device this machine has (checked before a run directory is made). */
+export function checkDevice(device: Device): void {
+  if (device === 'cpu') return;
+  if (!cuda.isAvailable()) throw new ConfigError([`--device ${device}: CUDA is not available here (no GPU, or a CPU-only LibTorch build); use --device cpu`]);
+  const index = device === 'cuda' ? 0 : Number(device.slice(5));
+  const count = cuda.deviceCount();
+  if (index >= count)
+    throw new ConfigError([
+      `--device ${device}: this machine has ${count} CUDA device${count === 1 ? '' : 's'} (cuda:0${count > 1 ? `–cuda:${count - 1}` : ''})`,
+    ]);
 }

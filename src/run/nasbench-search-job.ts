@@ -18,7 +18,8 @@ import { oneShotToSpec, type OneShotAlphas } from '../benchmark/one-shot-convers
 import { ONE_SHOT_PRIMITIVES, type SearchSpaceId } from '../benchmark/one-shot-spaces.js';
 import { scoreOneShotSpec, type OneShotScore } from '../benchmark/one-shot-eval.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { resolveJobConfig, type JobConfig } from './config.js';
+import type { ImageDataset } from '../data/image-dataset.js';
+import { checkDevice, resolveJobConfig, type JobConfig } from './config.js';
 import { NASBENCH_SEARCH_COMMAND } from './commands.js';
 import { readRunConfig } from './run-dir.js';
 import { loadImageDataset } from './datasets.js';
@@ -52,15 +53,28 @@ export async function* runNasbenchSearch(
   raw: Partial<NasbenchSearchConfig>,
   opts: { signal?: AbortSignal; echo?: (line: string) => void } = {},
 ): AsyncGenerator<EngineEvent> {
+  let nbOpened: NasBench | null | undefined;
+  let loaded: ImageDataset | undefined;
   const {
     config: c,
     runDir,
     resumed,
-  } = resolveJobConfig(NASBENCH_SEARCH_COMMAND, raw, (c) => `nasbench-search-space${c.space}-${c.perturb}-seed${c.seed}`, checkEngineConfig);
+  } = resolveJobConfig(
+    NASBENCH_SEARCH_COMMAND,
+    raw,
+    (c) => `nasbench-search-space${c.space}-${c.perturb}-seed${c.seed}`,
+    (c) => {
+      // Everything that can be checked is, before the run directory is made: flags, device, benchmark, data.
+      checkEngineConfig(c);
+      checkDevice(c.device);
+      // Open (and index) the benchmark first: a bad file fails before any training.
+      nbOpened = c.nasbench ? NasBench.open(c.nasbench, c.cacheDir ? { cacheDir: c.cacheDir } : {}) : null;
+      loaded = loadImageDataset(c.dataset, c.data, 'train', c.limitTrain);
+    },
+  );
   if (c.threads > 0) setNumThreads(c.threads);
-  // Open (and index) the benchmark first: a bad file fails before any training.
-  const nb = c.nasbench ? NasBench.open(c.nasbench, c.cacheDir ? { cacheDir: c.cacheDir } : {}) : null;
-  const train = loadImageDataset(c.dataset, c.data, 'train', c.limitTrain);
+  const nb = nbOpened ?? null;
+  const train = loaded!;
   const space = c.space;
   yield* runEngine<OneShotNetwork>(
     {

@@ -2,7 +2,7 @@
  * The run directory: config.json (frozen config + library/LibTorch/machine versions), events.jsonl,
  * log.txt, TensorBoard event files, genotype.json / alphas.json, checkpoint.safetensors.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync } from 'node:fs';
 import { arch, cpus, hostname, platform, release, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,13 +48,26 @@ export function createRunDir(name: string, save: string | null): string {
   if (!save) {
     for (let n = 2; existsSync(dir); n++) dir = resolve('runs', `${name}-${stamp()}-${n}`);
   } else if (existsSync(join(dir, CONFIG_FILE))) {
-    throw new SdartsError(
-      'ERR_SDARTS_RUN_EXISTS',
-      `--save ${save} already holds a run (config.json). Use --resume ${save} to continue it, or choose another --save directory.`,
-    );
+    if (existsSync(join(dir, 'checkpoint.safetensors')))
+      throw new SdartsError(
+        'ERR_SDARTS_RUN_EXISTS',
+        `--save ${save} already holds a run (config.json). Use --resume ${save} to continue it, or choose another --save directory.`,
+      );
+    archiveAbandonedRun(dir);
   }
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/**
+ * A run that stopped before its first checkpoint cannot be resumed: a new run may take its directory.
+ * Its files move to `previous-<time>/` (its error event and log stay readable), then the new run starts clean.
+ */
+function archiveAbandonedRun(dir: string): void {
+  let to = join(dir, `previous-${stamp()}`);
+  for (let n = 2; existsSync(to); n++) to = join(dir, `previous-${stamp()}-${n}`);
+  mkdirSync(to);
+  for (const f of readdirSync(dir)) if (!f.startsWith('previous-')) renameSync(join(dir, f), join(to, f));
 }
 
 export function writeRunConfig(dir: string, command: string, config: unknown): void {
@@ -64,23 +77,40 @@ export function writeRunConfig(dir: string, command: string, config: unknown): v
   );
 }
 
-export function readRunConfig<T>(dir: string, command: string): T {
+/** The `config` of `<dir>/config.json`, checked to be a `command` run's, with every key of `requiredKeys`. */
+export function readRunConfig<T>(dir: string, command: string, requiredKeys?: readonly string[]): T {
   const path = join(dir, CONFIG_FILE);
   if (!existsSync(path))
     throw new SdartsError(
       'ERR_SDARTS_RUN_NOT_FOUND',
       `${dir} is not a run directory (no ${CONFIG_FILE}). Pass the directory a previous \`sdarts ${command}\` printed.`,
     );
-  let doc: { command?: string; config?: T };
+  let doc: unknown;
   try {
     doc = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
     throw new SdartsError('ERR_SDARTS_RUN_CORRUPT', `${path} is not valid JSON (${(err as Error).message}).`, { cause: err });
   }
-  if (doc.command !== command || !doc.config) {
-    throw new SdartsError('ERR_SDARTS_RUN_KIND', `${dir} holds a '${doc.command ?? 'unknown'}' run, not a '${command}' run.`);
+  const invalid = (why: string): never => {
+    throw new SdartsError(
+      'ERR_SDARTS_RUN_CONFIG_INVALID',
+      `${path} ${why}: it was edited or damaged. Restore it (config.json holds {"command", "config", …} as \`sdarts ${command}\` wrote it), or start a new run.`,
+    );
+  };
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc))
+    return invalid(`is ${doc === null ? 'null' : Array.isArray(doc) ? 'an array' : `a ${typeof doc}`}, not a JSON object`);
+  const d = doc as { command?: unknown; config?: unknown };
+  if (d.command === undefined) invalid('has no "command"');
+  if (d.command !== command) {
+    throw new SdartsError('ERR_SDARTS_RUN_KIND', `${dir} holds a '${String(d.command)}' run, not a '${command}' run.`);
   }
-  return doc.config;
+  if (d.config === null || typeof d.config !== 'object' || Array.isArray(d.config)) invalid('has no "config" object');
+  const config = d.config as Record<string, unknown>;
+  if (requiredKeys) {
+    const missing = requiredKeys.filter((k) => !Object.hasOwn(config, k));
+    if (missing.length) invalid(`lacks ${missing.length > 1 ? 'the settings' : 'the setting'} ${missing.join(', ')} of the run's "config"`);
+  }
+  return config as T;
 }
 
 export function tensorboardFiles(dir: string): string[] {

@@ -64,3 +64,59 @@ export class RunLogs {
     this.tb.close();
   }
 }
+
+/** The event a failed run leaves in events.jsonl (and --json prints) before its error is reported. */
+export type ErrorEvent = {
+  type: 'error';
+  message: string;
+  code: string | null;
+  /** The position of the last completed step (null before the run started). */
+  epoch: number | null;
+  step: number | null;
+  globalStep: number | null;
+  /** A checkpoint exists: `--resume` continues from it; otherwise a new run may reuse the directory (--save). */
+  resumable: boolean;
+};
+
+/**
+ * Record a run's failure: an `error` event in events.jsonl and a line in log.txt (through `logs` when
+ * they are open, else appended directly), fsynced. Recording never throws over the original error.
+ */
+export function recordRunError(dir: string, err: unknown, at: { epoch: number; step: number; globalStep: number } | null, logs?: RunLogs): ErrorEvent {
+  const e = err as { message?: unknown; code?: unknown } | null;
+  const ev: ErrorEvent = {
+    type: 'error',
+    message: typeof e?.message === 'string' ? e.message : String(err),
+    code: typeof e?.code === 'string' ? e.code : null,
+    epoch: at?.epoch ?? null,
+    step: at?.step ?? null,
+    globalStep: at?.globalStep ?? null,
+    resumable: existsSync(join(dir, 'checkpoint.safetensors')),
+  };
+  const where = at ? ` at epoch ${at.epoch} step ${at.step}` : '';
+  const hint = ev.resumable
+    ? 'the last checkpoint is kept: fix the cause, then continue with --resume'
+    : `no checkpoint yet: fix the cause, then start again (the same --save ${dir} may be reused)`;
+  const line = `error${ev.code ? ` ${ev.code}` : ''}${where}: ${ev.message} (${hint})`;
+  try {
+    if (logs) {
+      logs.event({ ...ev });
+      logs.line(line);
+      logs.events.sync();
+      logs.text.sync();
+    } else {
+      const events = new EventsLog(dir),
+        text = new TextLog(dir);
+      try {
+        events.append({ ...ev });
+        text.line(line);
+      } finally {
+        events.close();
+        text.close();
+      }
+    }
+  } catch {
+    // The directory may be unwritable (the very cause, perhaps): the CLI still reports the error.
+  }
+  return ev;
+}

@@ -10,7 +10,8 @@ import { SearchNetwork } from '../space/search-network.js';
 import { formatGenotype, genotypeToJSON, type GenotypeJSON } from '../space/genotype/index.js';
 import { ANALYSIS_DIAGONAL, largestHessianEigenvalue } from '../search/hessian.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { resolveJobConfig, type JobConfig } from './config.js';
+import type { ImageDataset } from '../data/image-dataset.js';
+import { checkDevice, resolveJobConfig, type JobConfig } from './config.js';
 import { SEARCH_COMMAND } from './commands.js';
 import { loadImageDataset } from './datasets.js';
 import { checkEngineConfig, runEngine, type EngineEvent } from './search-run.js';
@@ -21,9 +22,24 @@ export type SearchConfig = JobConfig<typeof SEARCH_COMMAND>;
 export type SearchEvent = EngineEvent & { genotype?: string; genotypeJSON?: GenotypeJSON };
 
 export async function* runSearch(raw: Partial<SearchConfig>, opts: { signal?: AbortSignal; echo?: (line: string) => void } = {}): AsyncGenerator<SearchEvent> {
-  const { config: c, runDir, resumed } = resolveJobConfig(SEARCH_COMMAND, raw, (c) => `search-${c.space}-${c.perturb}-seed${c.seed}`, checkEngineConfig);
+  let loaded: ImageDataset | undefined;
+  // Everything that can be checked is, before the run directory is made: flags, device, data.
+  const {
+    config: c,
+    runDir,
+    resumed,
+  } = resolveJobConfig(
+    SEARCH_COMMAND,
+    raw,
+    (c) => `search-${c.space}-${c.perturb}-seed${c.seed}`,
+    (c) => {
+      checkEngineConfig(c);
+      checkDevice(c.device);
+      loaded = loadImageDataset(c.dataset, c.data, 'train', c.limitTrain);
+    },
+  );
   if (c.threads > 0) setNumThreads(c.threads);
-  const train = loadImageDataset(c.dataset, c.data, 'train', c.limitTrain);
+  const train = loaded!;
   const engine = runEngine<SearchNetwork>(
     {
       kind: SEARCH_COMMAND.runKind,

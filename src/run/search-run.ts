@@ -23,9 +23,13 @@ import { evalTransform, trainTransform } from '../data/transforms.js';
 import { ConfigError } from './config.js';
 import { datasetNormalization, type SearchDatasetName } from './datasets.js';
 import type { StepEventFields } from './events-log.js';
-import { RunLogs, type LogSizes } from './run-logs.js';
+import { RunLogs, recordRunError, type ErrorEvent, type LogSizes } from './run-logs.js';
 import {
+  JOB_STATE_FIELDS,
   modelFromCheckpoint,
+  modelTensorShapes,
+  optimizerTensorNames,
+  rngTensorNames,
   modelToCheckpoint,
   optimizerFromCheckpoint,
   optimizerToCheckpoint,
@@ -111,7 +115,8 @@ export type EngineEvent =
   | (StepEventFields & { archLoss: number | null; epsilon: number; perturbAccepted?: boolean })
   | (LoopEpochEvent & { epochs: number; eigenvalue: number | null; architecture: string; alphas: number[][][] } & Record<string, unknown>)
   | CheckpointEvent
-  | { type: 'end'; reason: 'completed' | 'interrupted'; runDir: string; architecture: string; architectureJSON: unknown; epoch: number; step: number };
+  | { type: 'end'; reason: 'completed' | 'interrupted'; runDir: string; architecture: string; architectureJSON: unknown; epoch: number; step: number }
+  | ErrorEvent;
 
 interface CheckpointState extends JobCheckpointState {
   loader: SearchLoaderState;
@@ -175,18 +180,31 @@ export async function* runEngine<M extends SupernetModel>(spec: EngineSpec<M>, s
 
   let epochs: EpochRecord[] = [];
   let truncate: LogSizes | undefined;
-  if (spec.resumed) {
-    const st = readJobCheckpoint<CheckpointState>(runDir, spec.kind, c.device, (T, state) => {
-      modelFromCheckpoint(model, T);
-      noGrad(() => arch.forEach((a, i) => a.copy_(T[`arch.${i}`]!)));
-      optimizerFromCheckpoint(loop.wOptimizer, state.wOpt, T);
-      optimizerFromCheckpoint(loop.architect.optimizer, state.archOpt, T);
-      rngFromCheckpoint(c.device, T);
-    });
-    loader.setState(st.loader);
-    loop.resumeAt(st, st.meters);
-    epochs = st.epochs;
-    truncate = st.logs;
+  try {
+    if (spec.resumed) {
+      const expect = (state: CheckpointState) => {
+        const rng = rngTensorNames(c.device);
+        const tensors: Record<string, readonly number[]> = { ...modelTensorShapes(model), ...rng.tensors };
+        arch.forEach((a, i) => (tensors[`arch.${i}`] = a.shape));
+        for (const n of [...optimizerTensorNames(state.wOpt), ...optimizerTensorNames(state.archOpt)]) tensors[n] ??= [];
+        return { tensors, optional: rng.optional, fields: [...JOB_STATE_FIELDS, 'loader', 'wOpt', 'archOpt', 'epochs'] };
+      };
+      const st = readJobCheckpoint<CheckpointState>(runDir, spec.kind, c.device, expect, (T, state) => {
+        modelFromCheckpoint(model, T);
+        noGrad(() => arch.forEach((a, i) => a.copy_(T[`arch.${i}`]!)));
+        optimizerFromCheckpoint(loop.wOptimizer, state.wOpt, T);
+        optimizerFromCheckpoint(loop.architect.optimizer, state.archOpt, T);
+        rngFromCheckpoint(c.device, T);
+      });
+      loader.setState(st.loader);
+      loop.resumeAt(st, st.meters);
+      epochs = st.epochs;
+      truncate = st.logs;
+    }
+  } catch (err) {
+    loop.dispose();
+    yield recordRunError(runDir, err, null);
+    throw err;
   }
   const logs = new RunLogs(runDir, spec.echo, truncate);
   const log = (m: string): void => logs.line(m);
@@ -320,6 +338,9 @@ export async function* runEngine<M extends SupernetModel>(spec: EngineSpec<M>, s
     log(`final ${spec.label} = ${(end as { architecture: string }).architecture}`);
     logs.event(end);
     yield end;
+  } catch (err) {
+    yield recordRunError(runDir, err, loop.position, logs);
+    throw err;
   } finally {
     logs.close();
     loop.dispose();

@@ -12,14 +12,19 @@ import { AverageMeter, StepMeters, topkAccuracy } from '../search/metrics.js';
 import { DataLoader, type DataLoaderState } from '../data/data-loader.js';
 import { evalTransform, trainTransform } from '../data/transforms.js';
 import type { ImageDataset } from '../data/image-dataset.js';
-import { resolveJobConfig, type JobConfig } from './config.js';
+import { ConfigError, checkDevice, resolveJobConfig, type JobConfig } from './config.js';
 import { TRAIN_COMMAND } from './commands.js';
 import { readRunConfig } from './run-dir.js';
 import { datasetNormalization, loadImageDataset, type SearchDatasetName } from './datasets.js';
 import type { StepEventFields } from './events-log.js';
-import { RunLogs, type LogSizes } from './run-logs.js';
+import { RunLogs, recordRunError, type ErrorEvent, type LogSizes } from './run-logs.js';
 import {
+  JOB_STATE_FIELDS,
+  checkCheckpointContents,
   loadCheckpoint,
+  modelTensorShapes,
+  optimizerTensorNames,
+  rngTensorNames,
   modelFromCheckpoint,
   modelToCheckpoint,
   optimizerFromCheckpoint,
@@ -61,7 +66,8 @@ export type TrainEvent =
       seconds: number;
     }
   | { type: 'checkpoint'; epoch: number; step: number; path: string }
-  | { type: 'end'; reason: 'completed' | 'interrupted'; runDir: string; epoch: number; step: number; testAcc: number | null; testTop5: number | null };
+  | { type: 'end'; reason: 'completed' | 'interrupted'; runDir: string; epoch: number; step: number; testAcc: number | null; testTop5: number | null }
+  | ErrorEvent;
 
 interface TrainCheckpoint extends JobCheckpointState {
   loader: DataLoaderState;
@@ -100,7 +106,21 @@ export function evaluate(
   return { loss: loss.avg, top1: t1.avg, top5: t5.avg };
 }
 
+/**
+ * The auxiliary head sits after the second reduction cell and needs an 8–10 pixel input there (32×32
+ * images: 8): refuse --auxiliary for other image sizes before the run starts, not at its first step.
+ */
+function checkAuxiliaryInput(data: ImageDataset, dataset: string): void {
+  const reduced = (n: number): number => Math.ceil(Math.ceil(n / 2) / 2);
+  const ok = (n: number): boolean => reduced(n) >= 8 && reduced(n) <= 10;
+  if (!ok(data.height) || !ok(data.width))
+    throw new ConfigError([
+      `--auxiliary needs 32×32 images as CIFAR's (the head after the second reduction cell takes 8×8), but --dataset ${dataset} has ${data.height}×${data.width}: drop --auxiliary`,
+    ]);
+}
+
 export async function* runTrain(raw: Partial<TrainConfig>, opts: { signal?: AbortSignal; echo?: (line: string) => void } = {}): AsyncGenerator<TrainEvent> {
+  let loaded: [ImageDataset, ImageDataset] | undefined;
   const {
     config: c,
     runDir,
@@ -109,11 +129,16 @@ export async function* runTrain(raw: Partial<TrainConfig>, opts: { signal?: Abor
     TRAIN_COMMAND,
     raw,
     (c) => `train-${c.arch.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(-40)}-seed${c.seed}`,
-    (c) => resolveGenotype(c.arch), // fail before creating a run directory
+    (c) => {
+      // Everything that can be checked is, before the run directory is made: cell, device, data, head.
+      resolveGenotype(c.arch);
+      checkDevice(c.device);
+      loaded = [loadImageDataset(c.dataset, c.data, 'train', c.limitTrain), loadImageDataset(c.dataset, c.data, 'test', c.limitTest)];
+      if (c.auxiliary) checkAuxiliaryInput(loaded[0], c.dataset);
+    },
   );
   if (c.threads > 0) setNumThreads(c.threads);
-  const train = loadImageDataset(c.dataset, c.data, 'train', c.limitTrain);
-  const test = loadImageDataset(c.dataset, c.data, 'test', c.limitTest);
+  const [train, test] = loaded!;
   const genotype: Genotype = resolveGenotype(c.arch);
 
   manualSeed(c.seed);
@@ -143,16 +168,29 @@ export async function* runTrain(raw: Partial<TrainConfig>, opts: { signal?: Abor
   let meters = new StepMeters();
   let lastTest: { acc: number; top5: number } | null = null;
   let truncate: LogSizes | undefined;
-  if (resumed) {
-    const st = readJobCheckpoint<TrainCheckpoint>(runDir, TRAIN_COMMAND.runKind, c.device, (T, state) => {
-      modelFromCheckpoint(model, T);
-      optimizerFromCheckpoint(opt, state.opt, T);
-      rngFromCheckpoint(c.device, T);
-    });
-    loader.setState(st.loader);
-    ({ epoch, step, globalStep, lastTest } = st);
-    meters = new StepMeters(st.meters);
-    truncate = st.logs;
+  try {
+    if (resumed) {
+      const expect = (state: TrainCheckpoint) => {
+        const rng = rngTensorNames(c.device);
+        const tensors: Record<string, readonly number[]> = { ...modelTensorShapes(model), ...rng.tensors };
+        for (const n of optimizerTensorNames(state.opt)) tensors[n] ??= [];
+        return { tensors, optional: rng.optional, fields: [...JOB_STATE_FIELDS, 'loader', 'opt', 'genotype'] };
+      };
+      const st = readJobCheckpoint<TrainCheckpoint>(runDir, TRAIN_COMMAND.runKind, c.device, expect, (T, state) => {
+        modelFromCheckpoint(model, T);
+        optimizerFromCheckpoint(opt, state.opt, T);
+        rngFromCheckpoint(c.device, T);
+      });
+      loader.setState(st.loader);
+      ({ epoch, step, globalStep, lastTest } = st);
+      meters = new StepMeters(st.meters);
+      truncate = st.logs;
+    }
+  } catch (err) {
+    model.dispose();
+    opt.dispose();
+    yield recordRunError(runDir, err, null);
+    throw err;
   }
   const logs = new RunLogs(runDir, opts.echo, truncate);
   const log = (m: string): void => logs.line(m);
@@ -281,6 +319,9 @@ export async function* runTrain(raw: Partial<TrainConfig>, opts: { signal?: Abor
     log(`final test_acc ${lastTest?.acc.toFixed(6)} top5 ${lastTest?.top5.toFixed(6)}`);
     logs.event(end);
     yield end;
+  } catch (err) {
+    yield recordRunError(runDir, err, { epoch, step, globalStep }, logs);
+    throw err;
   } finally {
     logs.close();
     model.dispose();
@@ -307,6 +348,9 @@ export function testCheckpoint(
     device,
   });
   try {
+    const tensors: Record<string, readonly number[]> = { ...modelTensorShapes(model), ...rngTensorNames(c.device).tensors };
+    for (const n of optimizerTensorNames(ck.state.opt)) tensors[n] ??= [];
+    checkCheckpointContents(ck.path, ck.tensors, ck.state, { tensors, optional: rngTensorNames(c.device).optional, fields: [...JOB_STATE_FIELDS, 'genotype'] });
     modelFromCheckpoint(model, ck.tensors);
     const r = evaluate(model, test, c.dataset, c.batchSize, device);
     return { ...r, n: test.n, epoch: ck.state.epoch };

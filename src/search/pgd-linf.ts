@@ -40,10 +40,13 @@ export function pgdLinf_(model: Supernet, archWeights: Tensor[], x: Tensor, y: T
       tidy(() => {
         // Linf_SGD on −CE: a ← a − lr·sign(∇(−CE)), i.e. ascent on the loss.
         const negLoss = F.crossEntropy(model.forward(x, archWeights), y).neg();
-        const gs = grad(negLoss, archWeights);
+        // A weight the loss does not use (α-normal with only reduction cells) has no gradient: Linf_SGD
+        // skips it (the projection and clip below still apply).
+        const gs = grad(negLoss, archWeights, { allowUnused: true });
         noGrad(() => {
           archWeights.forEach((w, i) => {
-            w.add_(gs[i]!.sign(), -lr);
+            const g = gs[i] ?? null;
+            if (g !== null) w.add_(g.sign(), -lr);
             const delta = w.sub(saved[i]!).clamp_(-epsilon, epsilon);
             w.copy_(saved[i]!.add(delta));
           });

@@ -86,9 +86,11 @@ export function searchStep(
     const logits = model.forward(batch.xTrain, weights);
     const loss = F.crossEntropy(logits, batch.yTrain);
     const params = model.parameters();
-    const gs = grad(loss, params);
+    // A weight the loss does not use keeps .grad null, as after the reference's backward(): clipping
+    // and SGD skip it.
+    const gs = grad(loss, params, { allowUnused: true });
     params.forEach((p, i) => {
-      p.grad = gs[i]!;
+      p.grad = gs[i] ?? null;
     });
     const gradNorm = clipGradNorm_(params, cfg.gradClip);
     wOptimizer.step();

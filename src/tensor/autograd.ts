@@ -17,6 +17,8 @@ export interface GradOptions {
  */
 export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], options: GradOptions = {}): (Tensor | null)[] {
   const fn = 'grad';
+  if (options === null || typeof options !== 'object')
+    throw typeError(fn, 'options', 'an options object { createGraph, retainGraph, allowUnused, gradOutputs }', options);
   const outs = tensorListArg(fn, 'outputs', Array.isArray(outputs) ? outputs : [outputs]);
   const ins = tensorListArg(fn, 'inputs', Array.isArray(inputs) ? inputs : [inputs]);
   const go = options.gradOutputs === undefined || options.gradOutputs === null ? null : tensorListArg(fn, 'gradOutputs', options.gradOutputs);
@@ -59,5 +61,6 @@ export function isGradEnabled(): boolean {
 
 /** Set `.grad` of each tensor to null (PyTorch's zero_grad(set_to_none=True)). */
 export function zeroGrad(tensors: Tensor[]): void {
+  tensorListArg('zeroGrad', 'tensors', tensors, 0);
   for (const t of tensors) t.grad = null;
 }

@@ -49,6 +49,11 @@ export function intArg(fn: string, arg: string, v: unknown, min = -Infinity, max
   return v;
 }
 
+/** An options object: undefined (the defaults) or an object; null and primitives are refused. */
+export function optionsArg(fn: string, v: unknown, arg = 'options'): void {
+  if (v !== undefined && (v === null || typeof v !== 'object')) throw typeError(fn, arg, 'an options object', v);
+}
+
 export function boolArg(fn: string, arg: string, v: unknown): boolean {
   if (typeof v !== 'boolean') throw typeError(fn, arg, 'a boolean', v);
   return v;

@@ -4,7 +4,7 @@ import { Tensor, type NestedArray, type TypedArray } from './tensor.js';
 import { BYTES_PER_ELEMENT, dtypeCode, type DType } from './dtype.js';
 import { deviceCode, type Device } from './device.js';
 import { finiteArg, intArg, scalarArg, shapeArg, tensorListArg, tensorArg, dimArg } from './check.js';
-import { rangeError, typeError } from '../util/errors.js';
+import { rangeError, typeError, withCode } from '../util/errors.js';
 
 export interface CreateOptions {
   dtype?: DType;
@@ -12,9 +12,15 @@ export interface CreateOptions {
   requiresGrad?: boolean;
 }
 
+// An option left out (undefined) takes its default; null is not "left out" (PyTorch's dtype=None
+// means the default, but sdarts' options are typed without null: it is refused, not guessed at).
 function opts(fn: string, o: CreateOptions | undefined, defaultDtype: DType = 'float32'): [number, number] {
   if (o !== undefined && (o === null || typeof o !== 'object')) throw typeError(fn, 'options', 'an options object', o);
-  return [dtypeCode(fn, o?.dtype ?? defaultDtype, 'options.dtype'), deviceCode(fn, o?.device ?? 'cpu', 'options.device')];
+  if (o?.requiresGrad !== undefined && typeof o.requiresGrad !== 'boolean') throw typeError(fn, 'options.requiresGrad', 'a boolean', o.requiresGrad);
+  return [
+    dtypeCode(fn, o?.dtype === undefined ? defaultDtype : o.dtype, 'options.dtype'),
+    deviceCode(fn, o?.device === undefined ? 'cpu' : o.device, 'options.device'),
+  ];
 }
 
 function finish(t: Tensor, o: CreateOptions | undefined): Tensor {
@@ -22,8 +28,17 @@ function finish(t: Tensor, o: CreateOptions | undefined): Tensor {
   return t;
 }
 
+/** The deepest nesting tensor() reads (PyTorch's limit for nested sequences is 128 dims too). */
+const MAX_NESTING = 128;
+
 function inferShape(fn: string, data: NestedArray, shape: number[] = []): number[] {
   if (Array.isArray(data)) {
+    if (shape.length === MAX_NESTING) {
+      throw withCode(
+        new RangeError(`Expected nested arrays at most ${MAX_NESTING} deep for 'data' in ${fn}() but received deeper ones`),
+        'ERR_SDARTS_OUT_OF_RANGE',
+      );
+    }
     shape.push(data.length);
     if (data.length > 0) inferShape(fn, data[0]!, shape);
   } else if (typeof data !== 'number' && typeof data !== 'boolean') {
@@ -78,7 +93,7 @@ export function tensor(data: TypedArray | NestedArray, options?: CreateOptions &
     const entry = TYPED_DTYPE.find(([C]) => data instanceof C);
     if (!entry) throw typeError(fn, 'data', 'Float32Array, Float64Array, Int32Array, BigInt64Array or Uint8Array', data);
     const shape = options?.shape !== undefined ? shapeArg(fn, 'options.shape', options.shape) : [data.length];
-    const dtype = options?.dtype ?? entry[1];
+    const dtype = options?.dtype === undefined ? entry[1] : options.dtype;
     dtypeCode(fn, dtype, 'options.dtype');
     return finish(fromTyped(fn, data as TypedArray, shape, dtype, dev), options);
   }
@@ -86,7 +101,7 @@ export function tensor(data: TypedArray | NestedArray, options?: CreateOptions &
   const flat: number[] = [];
   flatten(fn, data as NestedArray, shape, 0, flat);
   const isBool = !Array.isArray(data) ? typeof data === 'boolean' : flat.length > 0 && firstLeaf(data) === 'boolean';
-  const dtype = options?.dtype ?? (isBool ? 'bool' : 'float32');
+  const dtype = options?.dtype === undefined ? (isBool ? 'bool' : 'float32') : options.dtype;
   dtypeCode(fn, dtype, 'options.dtype');
   const finalShape = options?.shape !== undefined ? shapeArg(fn, 'options.shape', options.shape) : shape;
   const src = dtype === 'float64' || dtype === 'int64' || dtype === 'int32' ? new Float64Array(flat) : new Float32Array(flat);

@@ -4,8 +4,8 @@
 import { native } from './native.js';
 import { Tensor } from './tensor.js';
 import { opCode, REDUCTION, type Reduction } from './opcodes.js';
-import { boolArg, dimArg, finiteArg, intArg, optTensorArg, pairArg, probArg, tensorArg } from './check.js';
-import { rangeError, typeError } from '../util/errors.js';
+import { boolArg, dimArg, finiteArg, intArg, optionsArg, optTensorArg, pairArg, probArg, tensorArg } from './check.js';
+import { rangeError, shapeError, typeError } from '../util/errors.js';
 
 type Pair = number | [number, number];
 
@@ -23,6 +23,7 @@ export interface Conv2dOptions {
 
 export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, o: Conv2dOptions = {}): Tensor {
   const fn = 'conv2d';
+  optionsArg(fn, o);
   const x = tensorArg(fn, 'input', input);
   const w = tensorArg(fn, 'weight', weight);
   need4d(fn, input);
@@ -54,10 +55,19 @@ export interface BatchNormOptions {
  */
 export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, o: BatchNormOptions = {}): Tensor {
   const fn = 'batchNorm';
+  optionsArg(fn, o);
   const x = tensorArg(fn, 'input', input);
   const training = boolArg(fn, 'training', o.training ?? false);
   if (!training && (runningMean === null || runningVar === null)) {
     throw rangeError(fn, 'runningMean', 'running statistics when training is false', runningMean);
+  }
+  if (training) {
+    // Batch statistics of one value per channel are undefined (variance 0/0): PyTorch refuses them.
+    const shape = input.shape;
+    const perChannel = shape.reduce((a, s, i) => (i === 1 ? a : a * s), 1);
+    if (shape.length >= 2 && perChannel === 1) {
+      throw shapeError(fn, 'input', 'more than 1 value per channel when training', shape);
+    }
   }
   return new Tensor(
     native().batchNorm(
@@ -82,6 +92,7 @@ export interface MaxPool2dOptions {
 
 export function maxPool2d(input: Tensor, kernelSize: Pair, o: MaxPool2dOptions = {}): Tensor {
   const fn = 'maxPool2d';
+  optionsArg(fn, o);
   const x = tensorArg(fn, 'input', input);
   need4d(fn, input);
   const k = pairArg(fn, 'kernelSize', kernelSize, 1);
@@ -101,6 +112,7 @@ export interface AvgPool2dOptions {
 
 export function avgPool2d(input: Tensor, kernelSize: Pair, o: AvgPool2dOptions = {}): Tensor {
   const fn = 'avgPool2d';
+  optionsArg(fn, o);
   const x = tensorArg(fn, 'input', input);
   need4d(fn, input);
   const k = pairArg(fn, 'kernelSize', kernelSize, 1);
@@ -161,6 +173,7 @@ export interface LossOptions {
 /** F.cross_entropy: class-index targets (int64) or class probabilities; optional label smoothing. */
 export function crossEntropy(input: Tensor, target: Tensor, o: LossOptions & { labelSmoothing?: number } = {}): Tensor {
   const fn = 'crossEntropy';
+  optionsArg(fn, o);
   const x = tensorArg(fn, 'input', input);
   const t = tensorArg(fn, 'target', target);
   return new Tensor(
@@ -177,6 +190,7 @@ export function crossEntropy(input: Tensor, target: Tensor, o: LossOptions & { l
 
 export function nllLoss(input: Tensor, target: Tensor, o: LossOptions = {}): Tensor {
   const fn = 'nllLoss';
+  optionsArg(fn, o);
   return new Tensor(
     native().nllLoss(
       tensorArg(fn, 'input', input),

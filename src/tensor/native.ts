@@ -34,7 +34,8 @@ export const CONTRACT_VERSION = 1;
 export interface NativeAddon {
   // creation & data
   fromData(data: ArrayBufferView, shape: number[], dtype: number, device: number): H;
-  toData(h: H): ArrayBuffer;
+  /** Copies the tensor's bytes into `dst` (exactly their size) and returns it. */
+  toData(h: H, dst: ArrayBuffer): ArrayBuffer;
   item(h: H): number | boolean;
   meta(h: H): number[];
   full(shape: number[], value: number | boolean, dtype: number, device: number): H;
@@ -55,7 +56,8 @@ export interface NativeAddon {
   setRngState(device: number, state: Uint8Array): void;
   // pointwise
   binary(op: number, a: H, b: H, alpha: number): H;
-  setArgSlots(slots: Int32Array): void;
+  /** The argument slots binaryFast() reads: one Int32Array(4), owned by the addon. */
+  argSlots(): Int32Array;
   binaryFast(): H;
   binaryScalar1(op: number, a: H, s: number | boolean): H;
   binaryScalar(op: number, a: H, s: number | boolean, alpha: number): H;
@@ -277,10 +279,6 @@ export function native(): NativeAddon {
     // (measured: 2x slower search steps on CPU). Keep up to 256 MiB blocks and 1 GiB of free heap.
     // SDARTS_MALLOC_TUNING=0 turns this off.
     if (process.env['SDARTS_MALLOC_TUNING'] !== '0') addon.mallocTune(256 * 2 ** 20, 2 ** 30 - 1);
-    addon.setArgSlots(ARG_SLOTS);
   }
   return addon;
 }
-
-/** Argument slots shared with the addon for the hottest calls (tensor ⊕ tensor with alpha 1). */
-export const ARG_SLOTS = new Int32Array(4);

@@ -2,11 +2,15 @@
 import { native } from './native.js';
 import { deviceCode, type Device } from './device.js';
 import { intArg } from './check.js';
-import { typeError } from '../util/errors.js';
+import { rangeError, typeError } from '../util/errors.js';
 
 /** Seed every LibTorch generator (CPU and CUDA), like torch.manual_seed. */
 export function manualSeed(seed: number | bigint): void {
-  if (typeof seed === 'bigint') return native().manualSeed(seed);
+  if (typeof seed === 'bigint') {
+    // torch.manual_seed takes [-2^63, 2^64 - 1] (a negative seed modulo 2^64): the same here.
+    if (seed < -(2n ** 63n) || seed >= 2n ** 64n) throw rangeError('manualSeed', 'seed', 'an integer in [-2^63, 2^64 - 1]', seed);
+    return native().manualSeed(seed);
+  }
   native().manualSeed(intArg('manualSeed', 'seed', seed, -(2 ** 53), 2 ** 53));
 }
 

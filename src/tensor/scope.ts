@@ -12,7 +12,7 @@
  * finalizers cannot run before control returns to the event loop anyway.
  */
 import { native } from './native.js';
-import { SdartsError, withCode } from '../util/errors.js';
+import { SdartsError, typeError, withCode } from '../util/errors.js';
 
 /** What the scope machinery needs from a tensor (implemented by Tensor). */
 export interface Tracked {
@@ -79,6 +79,7 @@ export function release(t: Tracked): void {
 
 /** Exclude a tensor from the enclosing tidy scopes: it lives until disposed (or collected). */
 export function keep<T extends Tracked>(t: T): T {
+  if (t === null || typeof t !== 'object' || !('_kept' in t)) throw typeError('keep', 't', 'a Tensor', t);
   t._kept = true;
   if (scopes.length === 0) register(t);
   return t;

@@ -2,13 +2,13 @@
  * Tensor methods (PyTorch names in camelCase; in-place ops keep the trailing underscore).
  * Added to Tensor.prototype here so tensor.ts stays about identity and lifetime.
  */
-import { ARG_SLOTS, native } from './native.js';
+import { native } from './native.js';
 import { Tensor, wrapList } from './tensor.js';
 import { BINARY_INPLACE, BINARY_OPS, BinaryOp, opCode, UNARY_INPLACE, UNARY_OPS, UnaryOp, type BinaryOpName } from './opcodes.js';
 import { dtypeCode, type DType } from './dtype.js';
 import { deviceCode, type Device } from './device.js';
 import { boolArg, dimArg, dimsArg, finiteArg, intArg, numberArg, optTensorArg, probArg, relabel, scalarArg, shapeArg, tensorArg } from './check.js';
-import { typeError } from '../util/errors.js';
+import { rangeError, typeError } from '../util/errors.js';
 
 type Other = Tensor | number | boolean;
 type BinaryFn = (other: Other, alpha?: number) => Tensor;
@@ -153,17 +153,22 @@ const N = native;
 // Each method reads its op code from the addon's contract (opcodes.ts) on its first call.
 function binary(name: BinaryOpName): BinaryFn {
   let code = -1;
+  // The addon's argument slots (argSlots() returns the same array to every caller), read on first use.
+  let slots: Int32Array = new Int32Array(0);
   return function (this: Tensor, other: Other, alpha = 1): Tensor {
     const a = this.h;
-    if (code < 0) code = opCode(BinaryOp, name);
+    if (code < 0) {
+      code = opCode(BinaryOp, name);
+      slots = N().argSlots();
+    }
     if (other instanceof Tensor) {
       const b = tensorArg(name, 'other', other);
       try {
         if (alpha !== 1) return new Tensor(N().binary(code, a, b, alpha));
         const n = N();
-        ARG_SLOTS[0] = code;
-        ARG_SLOTS[1] = a;
-        ARG_SLOTS[2] = b;
+        slots[0] = code;
+        slots[1] = a;
+        slots[2] = b;
         return new Tensor(n.binaryFast());
       } catch (e) {
         return relabel(e, name);
@@ -466,7 +471,7 @@ P['uniform_'] = function (this: Tensor, from = 0, to = 1): Tensor {
 };
 P['normal_'] = function (this: Tensor, mean = 0, std = 1): Tensor {
   const s = finiteArg('normal_', 'std', std);
-  if (s < 0) throw new RangeError(`Expected a non-negative number for 'std' in normal_() but received ${s} (number)`);
+  if (s < 0) throw rangeError('normal_', 'std', 'a non-negative number', s);
   N().normal_(this.h, finiteArg('normal_', 'mean', mean), s);
   return this;
 };
@@ -475,6 +480,7 @@ P['bernoulli_'] = function (this: Tensor, p = 0.5): Tensor {
   return this;
 };
 P['backward'] = function (this: Tensor, gradient?: Tensor | null, options: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
-  const create = options.createGraph ?? false;
-  N().backward(this.h, optTensorArg('backward', 'gradient', gradient), options.retainGraph ?? create, create);
+  if (options === null || typeof options !== 'object') throw typeError('backward', 'options', 'an options object { retainGraph, createGraph }', options);
+  const create = boolArg('backward', 'options.createGraph', options.createGraph ?? false);
+  N().backward(this.h, optTensorArg('backward', 'gradient', gradient), boolArg('backward', 'options.retainGraph', options.retainGraph ?? create), create);
 };

@@ -5,9 +5,9 @@
  */
 import { native } from './native.js';
 import { track, release, type Tracked } from './scope.js';
-import { dtypeFromCode, type DType } from './dtype.js';
+import { BYTES_PER_ELEMENT, dtypeFromCode, type DType } from './dtype.js';
 import { deviceFromCode, type Device } from './device.js';
-import { SdartsError, typeError } from '../util/errors.js';
+import { SdartsError, rangeError, typeError } from '../util/errors.js';
 
 export type TypedArray = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array;
 export type NestedArray = number | boolean | NestedArray[];
@@ -66,12 +66,9 @@ export class Tensor implements Tracked {
   /** Size of one dimension (negative dims count from the end). */
   size(dim: number): number {
     const nd = this.ndim;
-    const d = dim < 0 ? dim + nd : dim;
-    const s = this.meta()[3 + d];
-    if (!Number.isInteger(dim) || s === undefined) {
-      throw new RangeError(`Expected a dim in [${-nd}, ${nd - 1}] for 'dim' in size() but received ${dim}`);
-    }
-    return s;
+    if (typeof dim !== 'number') throw typeError('size', 'dim', 'an integer dim', dim);
+    if (!Number.isInteger(dim) || dim < -nd || dim >= nd) throw rangeError('size', 'dim', `a dim in [${-nd}, ${nd - 1}]`, dim);
+    return this.meta()[3 + (dim < 0 ? dim + nd : dim)]!;
   }
 
   // ---- autograd properties ----
@@ -95,8 +92,32 @@ export class Tensor implements Tracked {
     const g = native().grad(this.h);
     return g < 0 ? null : new Tensor(g);
   }
+  /** Assigns the gradient: null, or a tensor of this tensor's shape, dtype and device (as PyTorch checks). */
   set grad(g: Tensor | null) {
     if (g !== null && !(g instanceof Tensor)) throw typeError('grad', 'value', 'a Tensor or null', g);
+    if (g !== null) {
+      if (g.h === this.h) throw new SdartsError('ERR_SDARTS_INVALID_ARG_TYPE', "Cannot assign a tensor as its own grad in grad's setter");
+      const want = this.meta();
+      const got = g.meta();
+      if (got.length !== want.length || got.some((s, i) => i >= 3 && s !== want[i])) {
+        throw new SdartsError(
+          'ERR_SDARTS_OUT_OF_RANGE',
+          `Expected a gradient of size [${this.shape.join(', ')}] for 'value' in grad's setter but received one of size [${g.shape.join(', ')}] (assigned grad has data of a different size)`,
+        );
+      }
+      if (got[0] !== want[0]) {
+        throw new SdartsError(
+          'ERR_SDARTS_INVALID_ARG_TYPE',
+          `Expected a gradient of dtype ${this.dtype} for 'value' in grad's setter but received one of dtype ${g.dtype} (assigned grad has data of a different type)`,
+        );
+      }
+      if (got[1] !== want[1]) {
+        throw new SdartsError(
+          'ERR_SDARTS_INVALID_ARG_TYPE',
+          `Expected a gradient on ${this.device} for 'value' in grad's setter but received one on ${g.device} (assigned grad has data located on a different device)`,
+        );
+      }
+    }
     native().setGrad(this.h, g === null ? null : g.h);
   }
 
@@ -112,7 +133,7 @@ export class Tensor implements Tracked {
         f.dispose();
       }
     }
-    const buf = native().toData(this.h);
+    const buf = copyOut('toTypedArray', this.h, this.numel * BYTES_PER_ELEMENT[d]);
     switch (d) {
       case 'float32':
         return new Float32Array(buf);
@@ -175,6 +196,26 @@ export class Tensor implements Tracked {
     if (this._h < 0) return 'Tensor(disposed)';
     return `Tensor(shape=[${this.shape.join(', ')}], dtype=${this.dtype}, device=${this.device})`;
   }
+}
+
+/**
+ * @internal The data of tensor `h` (`nbytes` bytes: numel × element size) copied into a new
+ * ArrayBuffer. The buffer is allocated here, in JS, because a failed allocation must be an error:
+ * `new ArrayBuffer(n)` throws a RangeError, where one allocated by the addon aborts the process.
+ */
+export function copyOut(fn: string, h: number, nbytes: number): ArrayBuffer {
+  let buf: ArrayBuffer;
+  try {
+    buf = new ArrayBuffer(nbytes);
+  } catch (err) {
+    throw new SdartsError(
+      'ERR_SDARTS_OUT_OF_MEMORY',
+      `${fn}(): out of memory: cannot allocate ${nbytes} bytes (${(nbytes / 2 ** 30).toFixed(2)} GiB) of host memory to copy the tensor into. Copy out a smaller slice, or free memory.`,
+      { cause: err },
+    );
+  }
+  native().toData(h, buf);
+  return buf;
 }
 
 /** @internal Wrap a native handle list (-1 → null). */

@@ -32,11 +32,12 @@ export const ERROR_CODES = {
   ERR_SDARTS_TIDY_ASYNC: { class: 'usage', meaning: 'tidy() was given an async function' },
   ERR_SDARTS_NO_CUDA: { class: 'usage', meaning: 'a CUDA device was asked for but is not available' },
   ERR_SDARTS_OUT_OF_MEMORY: { class: 'usage', meaning: 'LibTorch ran out of memory (use a smaller batch or model)' },
-  ERR_SDARTS_TORCH: { class: 'internal', meaning: 'LibTorch raised an error inside a tensor op' },
+  ERR_SDARTS_TORCH: { class: 'usage', meaning: 'LibTorch refused a tensor op (its message says why: shapes, dtypes, devices of the arguments)' },
   ERR_SDARTS_ADDON_LOAD: { class: 'data', meaning: 'the native addon file is missing or cannot be loaded (build it)' },
   ERR_SDARTS_ADDON_CONTRACT: { class: 'data', meaning: 'the native addon file is stale: it does not match src/tensor (rebuild it)' },
   // Files in PyTorch's formats (tensor, nn).
   ERR_SDARTS_FILE_NOT_FOUND: { class: 'data', meaning: 'a safetensors file cannot be read' },
+  ERR_SDARTS_FILE_WRITE: { class: 'data', meaning: 'a safetensors file cannot be written (missing folder, no permission, disk full)' },
   ERR_SDARTS_SAFETENSORS_FORMAT: { class: 'data', meaning: 'a file is not a valid safetensors file' },
   ERR_SDARTS_STATE_DICT_KEYS: { class: 'data', meaning: "a state dict's keys do not match the module's" },
   ERR_SDARTS_STATE_DICT_SHAPE: { class: 'data', meaning: "a state dict's tensor has another shape than the module's" },
@@ -93,6 +94,10 @@ export const ERROR_CODES = {
   ERR_SDARTS_CHECKPOINT_MISSING: { class: 'data', meaning: 'a run directory has no checkpoint to resume from' },
   ERR_SDARTS_CHECKPOINT_CORRUPT: { class: 'data', meaning: 'a checkpoint file cannot be read' },
   ERR_SDARTS_CHECKPOINT_FOREIGN: { class: 'data', meaning: 'a checkpoint is not an sdarts checkpoint of this format version' },
+  ERR_SDARTS_CHECKPOINT_CHECKSUM: { class: 'data', meaning: 'a checkpoint tensor or its JSON state does not match its checksum (damaged)' },
+  ERR_SDARTS_CHECKPOINT_CONTENTS: { class: 'data', meaning: "a checkpoint's tensors or JSON state do not fit the run resuming from it" },
+  ERR_SDARTS_RUN_CONFIG_INVALID: { class: 'data', meaning: "a run's config.json is valid JSON but not a complete run configuration" },
+  ERR_SDARTS_RESUME_FLAGS: { class: 'usage', meaning: "--resume was given flags that differ from the run's frozen configuration" },
 } as const satisfies Record<`ERR_SDARTS_${string}`, ErrorInfo>;
 
 /** A catalogued code: the only codes `SdartsError` and the coded-error helpers accept. */

@@ -61,7 +61,7 @@ describe('error catalogue', () => {
     expect(EXIT_CODES).toEqual({ usage: 2, data: 2, internal: 1 });
     expect(errorClass('ERR_SDARTS_CONFIG')).toBe('usage');
     expect(errorClass('ERR_SDARTS_DATA_MISSING')).toBe('data');
-    expect(errorClass('ERR_SDARTS_TORCH')).toBe('internal');
+    expect(errorClass('ERR_SDARTS_TORCH')).toBe('usage');
     expect(isErrorCode('ERR_SDARTS_NOPE')).toBe(false);
     expect(isErrorCode('toString')).toBe(false);
   });

@@ -4,6 +4,7 @@
  * ignored). `where` prefixes messages (e.g. a file path).
  */
 import { SdartsError, describe } from '../../util/errors.js';
+import { MAX_GENOTYPE_NESTING } from './py-literal.js';
 
 const IGNORED_KEYS: ReadonlySet<string> = new Set(['source', 'name']);
 
@@ -16,6 +17,9 @@ export function genotypeJsonObject(
   const at = where ? `${where}: ` : '';
   let v = value;
   if (typeof v === 'string') {
+    const deep = jsonTextTooDeep(v);
+    if (deep >= 0)
+      throw new SdartsError('ERR_SDARTS_GENOTYPE_PARSE', `${fn}(): ${at}JSON nests deeper than ${MAX_GENOTYPE_NESTING} levels (at offset ${deep})`);
     try {
       v = JSON.parse(v);
     } catch (err) {
@@ -32,4 +36,18 @@ export function genotypeJsonObject(
     }
   }
   return obj;
+}
+
+/** Offset of the first bracket nested deeper than the limit in JSON text, or -1 (strings skipped). */
+function jsonTextTooDeep(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+    } else if (c === '[' || c === '{') {
+      if (++depth > MAX_GENOTYPE_NESTING) return i;
+    } else if (c === ']' || c === '}') depth--;
+  }
+  return -1;
 }

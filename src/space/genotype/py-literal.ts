@@ -50,9 +50,13 @@ function show(t: Token): string {
   return `'${t.value}'`;
 }
 
+/** Deepest nesting of lists, tuples and calls accepted (a genotype needs three). */
+export const MAX_GENOTYPE_NESTING = 32;
+
 export class PyReader {
   private readonly tokens: Token[] = [];
   private i = 0;
+  private depth = 0;
 
   /** `fn` names the public function in error messages; `code` is the error code thrown. */
   constructor(
@@ -156,9 +160,21 @@ export class PyReader {
     if (t.kind !== 'eof') this.fail(t.pos, `expected end of input ${context} but found ${show(t)}`);
   }
 
-  /** One expression. */
+  /** One expression; nesting is bounded so that deep input is an error, not a stack overflow. */
   expr(): PyNode {
     const t = this.next();
+    if (this.depth >= MAX_GENOTYPE_NESTING && (t.kind === 'punct' || (t.kind === 'name' && this.isPunct('(')))) {
+      this.fail(t.pos, `nesting deeper than ${MAX_GENOTYPE_NESTING} levels`);
+    }
+    this.depth++;
+    try {
+      return this.exprAfter(t);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private exprAfter(t: Token): PyNode {
     switch (t.kind) {
       case 'int':
       case 'str':
