@@ -6,23 +6,10 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_TARGETS } from '../../scripts/fuzz/harness.mjs';
 
 const ROOT = join(__dirname, '..', '..');
-const TARGETS = [
-  'tfrecord',
-  'nasbench-row',
-  'index-cache',
-  'safetensors',
-  'checkpoint',
-  'pickle',
-  'cifar',
-  'svhn',
-  'idx',
-  'ptb',
-  'genotype',
-  'config',
-  'native',
-];
+const TARGETS: string[] = DEFAULT_TARGETS;
 const PER_TARGET = 30;
 
 interface Stats {

@@ -55,3 +55,13 @@ export function expectTensorClose(actual: Tensor, expected: EncodedTensor, kind:
   if (expected.dtype === 'float64') return expectParity(actual.toArray(), expected.data, label);
   return expectClose(actual.toArray(), expected.data, expected.dtype as FloatDtype, kind, label);
 }
+
+/** One search step as the PyTorch twins record it (search_twin.py, oneshot_twin.py). */
+export interface TwinStep {
+  archLoss: number;
+  loss: number;
+  gradNorm: number;
+  lossBefore?: number;
+  lossAfter?: number;
+  accepted?: boolean;
+}

@@ -28,7 +28,7 @@ import { searchStep } from '../../src/search/search-step.js';
 import { exactHessian } from '../../src/search/hessian.js';
 import { oneShotEigenvalue } from '../../src/search/oneshot-eigenvalue.js';
 import type { PerturbationName } from '../../src/search/perturbation.js';
-import { FIXTURES } from '../helpers/fixture.js';
+import { FIXTURES, type TwinStep } from '../helpers/fixture.js';
 import { expectClose, expectParity } from '../helpers/tolerance.js';
 
 const DIR = join(FIXTURES, 'oneshot');
@@ -56,7 +56,7 @@ interface Meta {
   archWeightDecay: number;
   betas: [number, number];
   numArch: number;
-  steps: { archLoss: number; loss: number; gradNorm: number; lossBefore?: number; lossAfter?: number; accepted?: boolean }[];
+  steps: TwinStep[];
 }
 interface HessianMeta {
   space: OneShotSpaceId;

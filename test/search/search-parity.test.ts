@@ -21,7 +21,7 @@ import { SearchNetwork } from '../../src/space/search-network.js';
 import { Architect } from '../../src/search/architect.js';
 import { searchStep } from '../../src/search/search-step.js';
 import type { PerturbationName } from '../../src/search/perturbation.js';
-import { FIXTURES } from '../helpers/fixture.js';
+import { FIXTURES, type TwinStep } from '../helpers/fixture.js';
 import { runPython } from '../helpers/python.js';
 import { expectClose, expectParity } from '../helpers/tolerance.js';
 
@@ -46,7 +46,7 @@ interface Meta {
   archLr: number;
   archWeightDecay: number;
   betas: [number, number];
-  steps: { archLoss: number; loss: number; gradNorm: number; lossBefore?: number; lossAfter?: number; accepted?: boolean }[];
+  steps: TwinStep[];
 }
 
 /** float64: algorithmic parity per tensor; float32: assert_close with the 'step' tolerance. */
