@@ -23,7 +23,7 @@ import { checkDevice, resolveJobConfig, type JobConfig } from './config.js';
 import { NASBENCH_SEARCH_COMMAND } from './commands.js';
 import { readRunConfig } from './run-dir.js';
 import { loadImageDataset } from './datasets.js';
-import { checkEngineConfig, runEngine, type EngineEvent } from './search-run.js';
+import { checkEngineConfig, runEngine, type EngineEvent } from './image-search-run.js';
 
 export type NasbenchSearchConfig = JobConfig<typeof NASBENCH_SEARCH_COMMAND>;
 

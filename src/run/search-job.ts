@@ -14,7 +14,7 @@ import type { ImageDataset } from '../data/image-dataset.js';
 import { checkDevice, resolveJobConfig, type JobConfig } from './config.js';
 import { SEARCH_COMMAND } from './commands.js';
 import { loadImageDataset } from './datasets.js';
-import { checkEngineConfig, runEngine, type EngineEvent } from './search-run.js';
+import { checkEngineConfig, runEngine, type EngineEvent } from './image-search-run.js';
 
 export type SearchConfig = JobConfig<typeof SEARCH_COMMAND>;
 

@@ -1,27 +1,24 @@
 /**
- * A supernet search as a job, shared by `sdarts search` (DARTS-space CNN cells) and `sdarts nasbench
- * search` (NAS-Bench-1Shot1): the search loop (src/search/search-loop.ts) over the image data, with its
- * persistence — log.txt, events.jsonl and TensorBoard, the epoch's architecture saved after every epoch,
- * checkpoints at epoch ends, every `checkpointEvery` steps and on abort (SIGINT/SIGTERM), and resume.
+ * A one-shot search as a job, shared by `sdarts search` (DARTS-space CNN cells), `sdarts nasbench search`
+ * (NAS-Bench-1Shot1) and `sdarts rnn search` (the recurrent cell on PTB): the search loop
+ * (src/search/search-loop.ts) over the job's data and task, with its persistence — log.txt, events.jsonl
+ * and TensorBoard, the epoch's architecture saved after every epoch, checkpoints at epoch ends, every
+ * `checkpointEvery` steps and on abort (SIGINT/SIGTERM), and resume. What differs between the searches
+ * comes in the spec: the data (with its resumable state), the task, the tensors the task carries between
+ * steps (the recurrent search's hidden states), the architecture and the log/TensorBoard names.
  */
-import { noGrad } from '../tensor/index.js';
+import { noGrad, type NamedTensors } from '../tensor/index.js';
 import type { StateDict } from '../nn/index.js';
 import {
   SearchLoop,
-  imageSearchTask,
-  type Analysis,
-  type ImageBatch,
-  type ImageSearchBatch,
+  type LoopBatch,
   type LoopEpochEvent,
   type LoopModel,
   type SearchData,
   type SearchLoopConfig,
+  type SearchTask,
 } from '../search/search-loop.js';
-import { SearchDataLoader, type BatchOrder, type SearchLoaderState, type ValidMode } from '../data/loader.js';
-import type { ImageDataset } from '../data/image-dataset.js';
-import { evalTransform, trainTransform } from '../data/transforms.js';
-import { ConfigError } from './config.js';
-import { datasetNormalization, type SearchDatasetName } from './datasets.js';
+import type { StepMeters } from '../search/metrics.js';
 import type { StepEventFields } from './events-log.js';
 import { RunLogs, recordRunError, type ErrorEvent, type LogSizes } from './run-logs.js';
 import {
@@ -41,25 +38,10 @@ import {
   type JobCheckpointState,
 } from './checkpoint.js';
 
-/** The settings both searches share (reference flags, camelCase): the loop's, the data's and the run's. */
-export interface EngineConfig extends SearchLoopConfig {
-  dataset: SearchDatasetName;
-  batchSize: number;
-  cutoutLength: number;
-  trainPortion: number;
-  batchOrder: BatchOrder;
+/** The settings every search job has besides the loop's. */
+export interface SearchJobConfig extends SearchLoopConfig {
   checkpointEvery: number;
   reportFreq: number;
-}
-
-/**
- * Combinations of engine flags that cannot work together, checked before a run directory is made.
- * `--batch-order reference` draws the reference's order with augmentation off (its augmentation runs in
- * DataLoader workers on their own generators, which are not replayed): cutout would be silently dropped.
- */
-export function checkEngineConfig(c: EngineConfig): void {
-  if (c.batchOrder === 'reference' && c.cutout)
-    throw new ConfigError(['--batch-order reference runs without augmentation, so --cutout cannot apply: drop --cutout, or use --batch-order sdarts']);
 }
 
 export interface SupernetModel extends LoopModel {
@@ -74,29 +56,48 @@ export interface EpochArchitecture {
   alphas: number[][][];
 }
 
-export interface EngineSpec<M extends SupernetModel> {
+/** The job's data: the loop's batches, how many steps an epoch has (for progress), its resumable state. */
+export interface EngineData<B extends LoopBatch, V extends LoopBatch> {
+  loop: SearchData<B, V>;
+  /** Steps per epoch (exact, or the expected count where the step length is random). */
+  stepsPerEpoch: number;
+  /** Plain JSON; kept under `loader` in the checkpoint. */
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+
+/** Tensors a task carries from step to step (checkpointed under `task.<name>`). */
+export interface TaskState {
+  shapes(): Record<string, readonly number[]>;
+  save(tensors: NamedTensors): void;
+  restore(tensors: NamedTensors): void;
+  dispose?(): void;
+}
+
+export interface SearchJobSpec<M extends SupernetModel, B extends LoopBatch, V extends LoopBatch> {
   kind: string;
   runDir: string;
   resumed: boolean;
-  config: EngineConfig;
-  data: ImageDataset;
+  config: SearchJobConfig;
   /** Built after manualSeed(seed) so that initial w and α follow the seed. */
   buildModel(): M;
-  validMode: ValidMode;
+  /** Made once the model exists (it may hold per-model state, as the recurrent task's hidden states). */
+  task(model: M): SearchTask<M, B, V> & { state?: TaskState };
+  /** Made after the model (so that the seeded construction comes first, as in the reference). */
+  data(): EngineData<B, V>;
   warmStartEpochs: number;
   architecture(model: M): EpochArchitecture;
-  /**
-   * The curvature analysis on one batch: λ_max of ∇²_α L + diagonal·I (the loop restores BN buffers
-   * and every RNG state afterwards, so it cannot change the run).
-   */
-  analyze(model: M, batch: ImageBatch): Analysis;
   /** Extra per-epoch fields (e.g. NAS-Bench-101 scores) and their TensorBoard scalars. */
   score?(arch: EpochArchitecture, epoch: number): { fields: Record<string, unknown>; scalars: Record<string, number>; log: string[] };
   /** Persist the per-epoch record (genotype.json/alphas.json, architectures.json …). */
   saveEpochs(epochs: EpochRecord[], last: boolean): void;
+  /** The progress line of log.txt every `reportFreq` steps (default: the reference's `train NNN loss top1 top5`). */
+  stepLine?(step: number, meters: StepMeters): string;
+  /** The epoch's TensorBoard scalars and log lines (default: Acc/Obj train/valid, accuracies). */
+  epochSummary?(ev: LoopEpochEvent): { scalars: Record<string, number>; log: string[]; fields: Record<string, unknown> };
   echo?: (line: string) => void;
   header: string;
-  /** What the architecture is called in log.txt ('genotype' for CNN cells). */
+  /** What the architecture is called in log.txt ('genotype' for cells). */
   label: string;
 }
 
@@ -119,96 +120,77 @@ export type EngineEvent =
   | ErrorEvent;
 
 interface CheckpointState extends JobCheckpointState {
-  loader: SearchLoaderState;
+  loader: unknown;
   wOpt: unknown;
   archOpt: unknown;
   epochs: EpochRecord[];
 }
 
-/** data/'s SearchDataLoader as the loop's data: each search batch weighs its training half's size. */
-function loopData(loader: SearchDataLoader): SearchData<ImageSearchBatch, ImageBatch> {
-  return {
-    *epochBatches(epoch) {
-      for (const b of loader.epochBatches(epoch)) {
-        yield {
-          get x() {
-            return b.x;
-          },
-          get y() {
-            return b.y;
-          },
-          get xValid() {
-            return b.xValid;
-          },
-          get yValid() {
-            return b.yValid;
-          },
-          size: b.train.size,
-          dispose: () => b.dispose(),
-        };
-      }
-    },
-    validPass: () => loader.validPass(),
-    setCutoutProb: (p) => loader.setCutoutProb(p),
-  };
-}
-
-export async function* runEngine<M extends SupernetModel>(spec: EngineSpec<M>, signal?: AbortSignal): AsyncGenerator<EngineEvent> {
+export async function* runSearchJob<M extends SupernetModel, B extends LoopBatch, V extends LoopBatch>(
+  spec: SearchJobSpec<M, B, V>,
+  signal?: AbortSignal,
+): AsyncGenerator<EngineEvent> {
   const c = spec.config,
     runDir = spec.runDir;
-  const loop = new SearchLoop<M, ImageSearchBatch, ImageBatch>({
-    config: c,
-    buildModel: () => spec.buildModel(),
-    task: imageSearchTask<M>((m, b) => spec.analyze(m, b)),
-    warmStartEpochs: spec.warmStartEpochs,
-  });
-  const model = loop.model;
-  checkEngineConfig(c);
-  // --batch-order reference: the reference's sample order from LibTorch's generator, augmentation off.
-  const reference = c.batchOrder === 'reference';
-  const norm = datasetNormalization(c.dataset);
-  const loader = new SearchDataLoader(spec.data, {
-    batchSize: c.batchSize,
-    seed: c.seed,
-    trainPortion: c.trainPortion,
-    device: c.device,
-    validMode: spec.validMode,
-    batchOrder: c.batchOrder,
-    transform: reference ? evalTransform(norm) : trainTransform(norm, { cutout: c.cutout ? { length: c.cutoutLength, prob: 0 } : null }),
-  });
-  const arch = model.archParameters();
-
+  let loop: SearchLoop<M, B, V> | undefined;
+  let taskState: TaskState | undefined;
+  let data: EngineData<B, V> | undefined;
   let epochs: EpochRecord[] = [];
   let truncate: LogSizes | undefined;
   try {
+    const made: { task?: SearchTask<M, B, V> & { state?: TaskState } } = {};
+    loop = new SearchLoop<M, B, V>({
+      config: c,
+      buildModel: () => spec.buildModel(),
+      // The loop builds the model first; the task is made from it on first use.
+      task: {
+        step: (ctx, b, cfg) => made.task!.step(ctx, b, cfg),
+        evaluate: (m, b) => made.task!.evaluate(m, b),
+        analyze: (m, b) => made.task!.analyze(m, b),
+      },
+      warmStartEpochs: spec.warmStartEpochs,
+    });
+    made.task = spec.task(loop.model);
+    taskState = made.task.state;
+    data = spec.data();
     if (spec.resumed) {
+      const model = loop.model,
+        arch = model.archParameters(),
+        l = loop;
       const expect = (state: CheckpointState) => {
         const rng = rngTensorNames(c.device);
         const tensors: Record<string, readonly number[]> = { ...modelTensorShapes(model), ...rng.tensors };
         arch.forEach((a, i) => (tensors[`arch.${i}`] = a.shape));
+        for (const [n, shape] of Object.entries(taskState?.shapes() ?? {})) tensors[`task.${n}`] = shape;
         for (const n of [...optimizerTensorNames(state.wOpt), ...optimizerTensorNames(state.archOpt)]) tensors[n] ??= [];
         return { tensors, optional: rng.optional, fields: [...JOB_STATE_FIELDS, 'loader', 'wOpt', 'archOpt', 'epochs'] };
       };
       const st = readJobCheckpoint<CheckpointState>(runDir, spec.kind, c.device, expect, (T, state) => {
         modelFromCheckpoint(model, T);
         noGrad(() => arch.forEach((a, i) => a.copy_(T[`arch.${i}`]!)));
-        optimizerFromCheckpoint(loop.wOptimizer, state.wOpt, T);
-        optimizerFromCheckpoint(loop.architect.optimizer, state.archOpt, T);
+        optimizerFromCheckpoint(l.wOptimizer, state.wOpt, T);
+        optimizerFromCheckpoint(l.architect.optimizer, state.archOpt, T);
         rngFromCheckpoint(c.device, T);
+        taskState?.restore(taskTensors(T));
       });
-      loader.setState(st.loader);
+      data.setState(st.loader);
       loop.resumeAt(st, st.meters);
       epochs = st.epochs;
       truncate = st.logs;
     }
   } catch (err) {
-    loop.dispose();
+    taskState?.dispose?.();
+    loop?.dispose();
     yield recordRunError(runDir, err, null);
     throw err;
   }
+  const l = loop!,
+    model = l.model,
+    arch = model.archParameters();
+  const d = data!;
+  const stepsPerEpoch = d.stepsPerEpoch;
   const logs = new RunLogs(runDir, spec.echo, truncate);
   const log = (m: string): void => logs.line(m);
-  const stepsPerEpoch = Math.ceil(Math.floor(spec.data.n * c.trainPortion) / c.batchSize);
 
   const checkpoint = (atEpoch: number, atStep: number): EngineEvent =>
     writeJobCheckpoint<CheckpointState>(runDir, spec.kind, logs, { epoch: atEpoch, step: atStep }, (T, sizes) => {
@@ -216,11 +198,16 @@ export async function* runEngine<M extends SupernetModel>(spec: EngineSpec<M>, s
       arch.forEach((a, i) => {
         T[`arch.${i}`] = a;
       });
-      const wj = optimizerToCheckpoint(loop.wOptimizer, 'wopt', T);
-      const aj = optimizerToCheckpoint(loop.architect.optimizer, 'aopt', T);
+      const wj = optimizerToCheckpoint(l.wOptimizer, 'wopt', T);
+      const aj = optimizerToCheckpoint(l.architect.optimizer, 'aopt', T);
       rngToCheckpoint(c.device, T);
-      const { globalStep } = loop.position;
-      return { epoch: atEpoch, step: atStep, globalStep, meters: loop.meters.toJSON(), loader: loader.getState(), wOpt: wj, archOpt: aj, logs: sizes, epochs };
+      if (taskState) {
+        const own: NamedTensors = {};
+        taskState.save(own);
+        for (const [n, t] of Object.entries(own)) T[`task.${n}`] = t;
+      }
+      const { globalStep } = l.position;
+      return { epoch: atEpoch, step: atStep, globalStep, meters: l.meters.toJSON(), loader: d.getState(), wOpt: wj, archOpt: aj, logs: sizes, epochs };
     });
   const endEvent = (reason: 'completed' | 'interrupted', e: number, s: number): EngineEvent => {
     const a = spec.architecture(model);
@@ -228,7 +215,7 @@ export async function* runEngine<M extends SupernetModel>(spec: EngineSpec<M>, s
   };
 
   try {
-    const at = loop.position;
+    const at = l.position;
     const start: EngineEvent = {
       type: 'start',
       runDir,
@@ -246,7 +233,7 @@ export async function* runEngine<M extends SupernetModel>(spec: EngineSpec<M>, s
         : `${spec.header}: ${model.numParameters()} params, ${stepsPerEpoch} steps/epoch; run dir ${runDir}`,
     );
     yield start;
-    for (const ev of loop.run(loopData(loader))) {
+    for (const ev of l.run(d.loop)) {
       if (ev.type === 'epoch-start') {
         if (ev.step === 0) {
           log(`epoch ${ev.epoch} lr ${ev.lr.toExponential(6)}${ev.cutoutProb !== null ? ` cutout_prob ${ev.cutoutProb.toExponential(6)}` : ''}`);
@@ -273,8 +260,12 @@ export async function* runEngine<M extends SupernetModel>(spec: EngineSpec<M>, s
         };
         logs.event(out);
         if (step % c.reportFreq === 0 || step === stepsPerEpoch) {
-          const m = loop.meters;
-          log(`train ${String(step).padStart(3, '0')} ${m.loss.avg.toExponential(6)} ${m.top1.avg.toFixed(6)} ${m.top5.avg.toFixed(6)}`);
+          const m = l.meters;
+          log(
+            spec.stepLine
+              ? spec.stepLine(step, m)
+              : `train ${String(step).padStart(3, '0')} ${m.loss.avg.toExponential(6)} ${m.top1.avg.toFixed(6)} ${m.top5.avg.toFixed(6)}`,
+          );
           logs.tb.addScalar('Obj/train_step', r.loss, ev.globalStep);
         }
         yield out;
@@ -291,6 +282,7 @@ export async function* runEngine<M extends SupernetModel>(spec: EngineSpec<M>, s
         const eigenvalue = analysis?.eigenvalue ?? null;
         const a = spec.architecture(model);
         const scored = spec.score?.(a, epoch);
+        const own = spec.epochSummary?.(ev);
         const out: EngineEvent = {
           type: 'epoch',
           epoch,
@@ -306,24 +298,35 @@ export async function* runEngine<M extends SupernetModel>(spec: EngineSpec<M>, s
           architecture: a.summary,
           architectureJSON: a.json,
           alphas: a.alphas,
+          ...(own?.fields ?? {}),
           ...(scored?.fields ?? {}),
           seconds: ev.seconds,
         };
-        log(`train_acc ${ev.trainAcc.toFixed(6)}`);
-        log(`valid_acc ${ev.validAcc.toFixed(6)}`);
+        if (own) for (const line of own.log) log(line);
+        else {
+          log(`train_acc ${ev.trainAcc.toFixed(6)}`);
+          log(`valid_acc ${ev.validAcc.toFixed(6)}`);
+        }
         if (analysis)
           log(
             `eigenvalue ${analysis.eigenvalue.toExponential(6)} (${analysis.method}, +${analysis.diagonal}·I, n=${analysis.n}${analysis.iterations !== undefined ? `, ${analysis.iterations} iterations` : ''}${analysis.converged ? '' : ', NOT converged'}; validation batch ${analysis.batch.batch + 1}/${analysis.batch.of}, ${analysis.batch.size} samples, train mode)`,
           );
-        for (const l of scored?.log ?? []) log(l);
+        for (const line of scored?.log ?? []) log(line);
         log(`${spec.label} after epoch ${epoch} = ${a.summary}`);
-        logs.tb.addScalars(
-          { 'Acc/train': ev.trainAcc, 'Obj/train': ev.trainLoss, 'Acc/valid': ev.validAcc, 'Obj/valid': ev.validLoss, lr, epsilon, ...(scored?.scalars ?? {}) },
-          epoch,
-        );
+        const scalars = own?.scalars ?? { 'Acc/train': ev.trainAcc, 'Obj/train': ev.trainLoss, 'Acc/valid': ev.validAcc, 'Obj/valid': ev.validLoss };
+        logs.tb.addScalars({ ...scalars, lr, epsilon, ...(scored?.scalars ?? {}) }, epoch);
         if (eigenvalue !== null) logs.tb.addScalar('Analysis/eigenvalue', eigenvalue, epoch);
         logs.event(out as unknown as Record<string, unknown>);
-        epochs.push({ epoch, architecture: a.json, alphas: a.alphas, trainAcc: ev.trainAcc, validAcc: ev.validAcc, eigenvalue, ...(scored?.fields ?? {}) });
+        epochs.push({
+          epoch,
+          architecture: a.json,
+          alphas: a.alphas,
+          trainAcc: ev.trainAcc,
+          validAcc: ev.validAcc,
+          eigenvalue,
+          ...(own?.fields ?? {}),
+          ...(scored?.fields ?? {}),
+        });
         const last = epoch === c.epochs - 1;
         spec.saveEpochs(epochs, last);
         yield out;
@@ -334,15 +337,23 @@ export async function* runEngine<M extends SupernetModel>(spec: EngineSpec<M>, s
         }
       }
     }
-    const end = endEvent('completed', loop.position.epoch, loop.position.step);
+    const end = endEvent('completed', l.position.epoch, l.position.step);
     log(`final ${spec.label} = ${(end as { architecture: string }).architecture}`);
     logs.event(end);
     yield end;
   } catch (err) {
-    yield recordRunError(runDir, err, loop.position, logs);
+    yield recordRunError(runDir, err, l.position, logs);
     throw err;
   } finally {
     logs.close();
-    loop.dispose();
+    taskState?.dispose?.();
+    l.dispose();
   }
+}
+
+/** The task-owned tensors of a checkpoint (`task.<name>`), under their own names. */
+function taskTensors(T: NamedTensors): NamedTensors {
+  const out: NamedTensors = {};
+  for (const [k, t] of Object.entries(T)) if (k.startsWith('task.')) out[k.slice(5)] = t;
+  return out;
 }

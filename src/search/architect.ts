@@ -7,12 +7,19 @@
  * Gradients are taken with autograd.grad w.r.t. exactly what is needed (never accumulating into the
  * network parameters' .grad), so the weight step that follows starts clean.
  *
+ * The losses come as closures (`LossFn`: evaluated at the model's current weights, softmax(α) mixing), so
+ * that every supernet — CNN cells, NAS-Bench-1Shot1, the recurrent cell with its hidden state — shares
+ * this one architect. The recurrent search's variant (docs/reference-notes.md R3.5) is `gradClip`: both
+ * weight gradients are clipped to that norm and the implicit term is scaled by η·clip_coef, where
+ * clip_coef = gradClip / (‖∇_w L_train‖ + 1e-6) is used unclamped (above 1 when the gradient is small), as
+ * the reference's `_clip` returns it.
+ *
  * An α the loss does not depend on (α-normal when every cell is a reduction cell, layers < 3) gets no
  * gradient, as the reference's backward() leaves its .grad None; torch.optim.Adam skips such a
  * parameter, so it is not moved at all (not even by the weight decay). Unused network weights in the
  * unrolled step have a zero gradient (w′ moves them by momentum and weight decay only).
  */
-import { F, cat, grad, keep, noGrad, tidy, type Tensor } from '../tensor/index.js';
+import { cat, grad, keep, noGrad, tidy, type Tensor } from '../tensor/index.js';
 import { Adam, type SGD } from '../optim/index.js';
 import type { Supernet } from './supernet.js';
 
@@ -22,12 +29,29 @@ export interface ArchitectOptions {
   betas?: [number, number];
 }
 
+/** A scalar loss at the model's current weights (softmax(α) mixing); called inside the architect's scope. */
+export type LossFn = () => Tensor;
+
 export interface UnrolledContext {
-  xTrain: Tensor;
-  yTrain: Tensor;
+  /** L_train at the current weights (the unrolled w′ and the finite difference use it). */
+  trainLoss: LossFn;
   /** The weight optimizer's current learning rate (η) and its SGD state (momentum buffers, wd). */
   eta: number;
   wOptimizer: SGD;
+  /** The recurrent variant: clip ∇_w L_train and ∇_{w′} L_val to this 2-norm, implicit term × clip_coef. */
+  gradClip?: number;
+}
+
+/**
+ * The reference RNN architect's `_clip`: scale `grads` in place to 2-norm ≤ maxNorm; return the
+ * coefficient maxNorm / (‖grads‖ + 1e-6) whether or not it was applied.
+ */
+function clipInPlace(grads: Tensor[], maxNorm: number): number {
+  let sq = 0;
+  for (const g of grads) sq += g.norm().item() ** 2;
+  const coef = maxNorm / (Math.sqrt(sq) + 1e-6);
+  if (coef < 1) for (const g of grads) g.mul_(coef);
+  return coef;
 }
 
 export class Architect {
@@ -44,12 +68,12 @@ export class Architect {
     });
   }
 
-  /** One α update on a validation batch; returns the validation loss used (a number). */
-  step(xValid: Tensor, yValid: Tensor, unrolled?: UnrolledContext): number {
+  /** One α update from the validation loss; returns its value (at w′ when unrolled). */
+  step(validLoss: LossFn, unrolled?: UnrolledContext): number {
     const alphas = this.model.archParameters();
     try {
       const loss = tidy(() => {
-        const { grads, loss } = unrolled ? this.unrolledGrads(xValid, yValid, unrolled) : this.firstOrderGrads(xValid, yValid);
+        const { grads, loss } = unrolled ? this.unrolledGrads(validLoss, unrolled) : this.firstOrderGrads(validLoss);
         alphas.forEach((a, i) => {
           a.grad = grads[i] ?? null; // null: unused, skipped by Adam (no step, no decay)
         });
@@ -62,12 +86,12 @@ export class Architect {
     }
   }
 
-  private firstOrderGrads(x: Tensor, y: Tensor): { grads: (Tensor | null)[]; loss: number } {
-    const loss = F.crossEntropy(this.model.forward(x), y);
+  private firstOrderGrads(validLoss: LossFn): { grads: (Tensor | null)[]; loss: number } {
+    const loss = validLoss();
     return { grads: grad(loss, this.model.archParameters(), { allowUnused: true }), loss: loss.item() };
   }
 
-  private unrolledGrads(xValid: Tensor, yValid: Tensor, u: UnrolledContext): { grads: (Tensor | null)[]; loss: number } {
+  private unrolledGrads(validLoss: LossFn, u: UnrolledContext): { grads: (Tensor | null)[]; loss: number } {
     const model = this.model;
     const params = model.parameters();
     const alphas = model.archParameters();
@@ -76,8 +100,18 @@ export class Architect {
     const eta = u.eta;
 
     // w′ = w − η·(μ·buf + (∇_w L_train + wd·w)); no buffer yet (first step) ⇒ no momentum term.
-    const lossTrain = F.crossEntropy(model.forward(u.xTrain), u.yTrain);
+    const lossTrain = u.trainLoss();
     const gw = grad(lossTrain, params, { allowUnused: true });
+    // RNN: ∇_w L_train clipped before w′ (an unused weight counts zero in the norm).
+    const clipCoef =
+      u.gradClip === undefined
+        ? 1
+        : noGrad(() =>
+            clipInPlace(
+              gw.filter((g): g is Tensor => g !== null),
+              u.gradClip!,
+            ),
+          );
     const unrolledW = noGrad(() =>
       params.map((p, i) => {
         const buf = u.wOptimizer.momentumBuffer(p);
@@ -96,12 +130,13 @@ export class Architect {
     let dAlpha: (Tensor | null)[], dW: Tensor[], lossValid: number;
     try {
       noGrad(() => params.forEach((p, i) => p.copy_(unrolledW[i]!)));
-      const lossV = F.crossEntropy(model.forward(xValid), yValid);
+      const lossV = validLoss();
       lossValid = lossV.item();
       const g = grad(lossV, [...alphas, ...params], { allowUnused: true });
       dAlpha = g.slice(0, alphas.length);
       // An unused w′ has a zero gradient: it takes no part in R or in the finite difference.
       dW = g.slice(alphas.length).map((d, i) => d ?? noGrad(() => params[i]!.mul(0)));
+      if (u.gradClip !== undefined) noGrad(() => clipInPlace(dW, u.gradClip!));
     } finally {
       noGrad(() => {
         params.forEach((p, i) => p.copy_(savedW[i]!));
@@ -120,7 +155,7 @@ export class Architect {
       );
     const gradAt = (scale: number): (Tensor | null)[] => {
       noGrad(() => params.forEach((p, i) => p.copy_(savedW[i]!.add(dW[i]!.mul(scale)))));
-      return grad(F.crossEntropy(model.forward(u.xTrain), u.yTrain), alphas, { allowUnused: true });
+      return grad(u.trainLoss(), alphas, { allowUnused: true });
     };
     let gPlus: (Tensor | null)[], gMinus: (Tensor | null)[];
     try {
@@ -144,7 +179,7 @@ export class Architect {
           (p ?? zero)
             .sub(m ?? zero)
             .div(2 * R)
-            .mul(eta),
+            .mul(u.gradClip === undefined ? eta : eta * clipCoef),
         );
       }),
     );

@@ -6,10 +6,10 @@
  * ∂L/∂α + 1e-3·α); reported as |max eig(H)|.
  */
 import { F, type Tensor } from '../tensor/index.js';
-import type { Supernet } from './supernet.js';
+import type { ImageSupernet } from './supernet.js';
 import { exactHessianEigenvalue } from './hessian.js';
 
-export function oneShotEigenvalue(model: Supernet, x: Tensor, y: Tensor, diagonal = 1e-3): number {
+export function oneShotEigenvalue(model: ImageSupernet, x: Tensor, y: Tensor, diagonal = 1e-3): number {
   const wasTraining = model.training;
   model.train();
   try {

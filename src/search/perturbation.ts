@@ -2,15 +2,15 @@
 import type { Tensor } from '../tensor/index.js';
 import type { Supernet } from './supernet.js';
 import { randomSmoothing_ } from './random-smoothing.js';
-import { pgdLinf_ } from './pgd-linf.js';
+import { pgdLinf_, type WeightedLoss } from './pgd-linf.js';
 
 export type PerturbationName = 'none' | 'random' | 'pgd_linf';
 
 export interface PerturbArgs {
   model: Supernet;
   archWeights: Tensor[];
-  x: Tensor;
-  y: Tensor;
+  /** The training loss with given mixing weights (PGD's objective). */
+  loss: WeightedLoss;
   epsilon: number;
   pgdSteps: number;
   pgdRandomStart: boolean;
@@ -31,7 +31,7 @@ export const PERTURBATIONS: Record<PerturbationName, (a: PerturbArgs) => Perturb
     randomSmoothing_(a.archWeights, a.epsilon, a.noise);
     return {};
   },
-  pgd_linf: (a) => pgdLinf_(a.model, a.archWeights, a.x, a.y, a.epsilon, { steps: a.pgdSteps, randomStart: a.pgdRandomStart, start: a.pgdStart }),
+  pgd_linf: (a) => pgdLinf_(a.model, a.archWeights, a.loss, a.epsilon, { steps: a.pgdSteps, randomStart: a.pgdRandomStart, start: a.pgdStart }),
 };
 
 /** The names `--perturb` takes, in the table's order. */

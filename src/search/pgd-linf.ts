@@ -3,8 +3,11 @@
  * training loss, `steps` steps of 2ε/steps, optional random start, projection onto the ε-ball
  * around the unperturbed point then clip after each step, in eval mode (BN running statistics);
  * the attack is rejected (weights restored) if it did not raise the loss.
+ *
+ * The loss is a closure over the training batch (`loss(w)`: the model's loss with `w` as the mixing
+ * weights), so the recurrent search attacks with its hidden state held fixed (R3.5) through the same code.
  */
-import { F, grad, noGrad, tidy, keep, type Tensor } from '../tensor/index.js';
+import { grad, noGrad, tidy, keep, type Tensor } from '../tensor/index.js';
 import type { Supernet } from './supernet.js';
 import { clipSimplex_ } from './clip.js';
 
@@ -21,7 +24,10 @@ export interface PgdResult {
   accepted: boolean;
 }
 
-export function pgdLinf_(model: Supernet, archWeights: Tensor[], x: Tensor, y: Tensor, epsilon: number, o: PgdOptions = {}): PgdResult {
+/** The training loss with the given simplex weights as the mixing weights. */
+export type WeightedLoss = (archWeights: Tensor[]) => Tensor;
+
+export function pgdLinf_(model: Supernet, archWeights: Tensor[], loss: WeightedLoss, epsilon: number, o: PgdOptions = {}): PgdResult {
   const steps = o.steps ?? 7;
   const randomStart = o.randomStart ?? true;
   const wasTraining = model.training;
@@ -29,7 +35,7 @@ export function pgdLinf_(model: Supernet, archWeights: Tensor[], x: Tensor, y: T
   const saved = archWeights.map((w) => keep(noGrad(() => w.clone())));
   try {
     const lr = (2 * epsilon) / steps;
-    const lossBefore = tidy(() => noGrad(() => F.crossEntropy(model.forward(x, archWeights), y).item()));
+    const lossBefore = tidy(() => noGrad(() => loss(archWeights).item()));
     if (randomStart || o.start) {
       noGrad(() => {
         archWeights.forEach((w, i) => w.add_(o.start ? o.start[i]! : w.mul(0).uniform_(-epsilon, epsilon)));
@@ -39,7 +45,7 @@ export function pgdLinf_(model: Supernet, archWeights: Tensor[], x: Tensor, y: T
     for (let s = 0; s < steps; s++) {
       tidy(() => {
         // Linf_SGD on −CE: a ← a − lr·sign(∇(−CE)), i.e. ascent on the loss.
-        const negLoss = F.crossEntropy(model.forward(x, archWeights), y).neg();
+        const negLoss = loss(archWeights).neg();
         // A weight the loss does not use (α-normal with only reduction cells) has no gradient: Linf_SGD
         // skips it (the projection and clip below still apply).
         const gs = grad(negLoss, archWeights, { allowUnused: true });
@@ -54,7 +60,7 @@ export function pgdLinf_(model: Supernet, archWeights: Tensor[], x: Tensor, y: T
         });
       });
     }
-    const lossAfter = tidy(() => noGrad(() => F.crossEntropy(model.forward(x, archWeights), y).item()));
+    const lossAfter = tidy(() => noGrad(() => loss(archWeights).item()));
     // Ties keep the perturbation (the reference restores only if strictly worse).
     const accepted = !(lossBefore > lossAfter);
     if (!accepted) noGrad(() => archWeights.forEach((w, i) => w.copy_(saved[i]!)));

@@ -17,7 +17,7 @@ import { Architect } from './architect.js';
 import { searchStep, type SearchStepConfig, type SearchStepResult } from './search-step.js';
 import { epsilonAt } from './epsilon-schedule.js';
 import { AverageMeter, StepMeters, topkAccuracy, type MetersJSON } from './metrics.js';
-import type { Supernet } from './supernet.js';
+import type { ImageSupernet, Supernet } from './supernet.js';
 import type { PerturbationName } from './perturbation.js';
 
 /** A batch the loop hands to its task: the number of samples it weighs in the meters, and its release. */
@@ -98,6 +98,10 @@ export interface SearchLoopConfig {
   analyzeEvery: number;
   device: Device;
   seed: number;
+  /** 'cosine' (CNN, 1Shot1: η(e) from learningRate to learningRateMin) or 'constant' (the recurrent search). Default cosine. */
+  lrSchedule?: 'cosine' | 'constant';
+  /** Adam's betas for α (default the CNN reference's (0.5, 0.999); the recurrent search uses (0.9, 0.999)). */
+  archBetas?: readonly [number, number];
 }
 
 export interface SearchLoopSpec<M extends LoopModel, B extends LoopBatch, V extends LoopBatch> {
@@ -178,7 +182,11 @@ export class SearchLoop<M extends LoopModel, B extends LoopBatch, V extends Loop
     manualSeed(c.seed);
     this.model = spec.buildModel();
     this.wOptimizer = new SGD(this.model.parameters(), { lr: c.learningRate, momentum: c.momentum, weightDecay: c.weightDecay });
-    this.architect = new Architect(this.model, { archLearningRate: c.archLearningRate, archWeightDecay: c.archWeightDecay });
+    this.architect = new Architect(this.model, {
+      archLearningRate: c.archLearningRate,
+      archWeightDecay: c.archWeightDecay,
+      ...(c.archBetas ? { betas: [c.archBetas[0], c.archBetas[1]] as [number, number] } : {}),
+    });
     this.schedule = new CosineAnnealingLR(this.wOptimizer, c.epochs, c.learningRateMin);
   }
 
@@ -205,8 +213,14 @@ export class SearchLoop<M extends LoopModel, B extends LoopBatch, V extends Loop
     for (; p.epoch < c.epochs; p.epoch++) {
       const t0 = Date.now();
       const epoch = p.epoch;
-      this.schedule.step(epoch);
-      const lr = this.schedule.getLastLr()[0]!;
+      let lr: number;
+      if (c.lrSchedule === 'constant') {
+        lr = c.learningRate;
+        for (const g of this.wOptimizer.paramGroups) g.lr = lr;
+      } else {
+        this.schedule.step(epoch);
+        lr = this.schedule.getLastLr()[0]!;
+      }
       let cutoutProb: number | null = null;
       if (c.cutout) {
         cutoutProb = c.epochs > 1 ? (c.cutoutProb * epoch) / (c.epochs - 1) : 0;
@@ -304,7 +318,9 @@ export interface ImageBatch extends LoopBatch {
 }
 
 /** The task of a supernet over images (CNN cells, NAS-Bench-1Shot1): `searchStep`, cross-entropy and top-1. */
-export function imageSearchTask<M extends LoopModel>(analyze: (model: M, batch: ImageBatch) => Analysis): SearchTask<M, ImageSearchBatch, ImageBatch> {
+export function imageSearchTask<M extends LoopModel & ImageSupernet>(
+  analyze: (model: M, batch: ImageBatch) => Analysis,
+): SearchTask<M, ImageSearchBatch, ImageBatch> {
   return {
     step: (ctx, b, cfg) => searchStep(ctx.model, ctx.architect, ctx.wOptimizer, { xTrain: b.x, yTrain: b.y, xValid: b.xValid, yValid: b.yValid }, cfg),
     evaluate: (model, b) => {

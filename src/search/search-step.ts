@@ -9,7 +9,7 @@
  */
 import { F, grad, noGrad, tidy, type Tensor } from '../tensor/index.js';
 import { clipGradNorm_, type SGD } from '../optim/index.js';
-import type { Supernet } from './supernet.js';
+import type { ImageSupernet } from './supernet.js';
 import type { Architect } from './architect.js';
 import { PERTURBATIONS, type PerturbationName, type PerturbOutcome } from './perturbation.js';
 import { topkAccuracy } from './metrics.js';
@@ -50,7 +50,7 @@ export interface StepHooks {
 }
 
 export function searchStep(
-  model: Supernet,
+  model: ImageSupernet,
   architect: Architect,
   wOptimizer: SGD,
   batch: SearchBatch,
@@ -61,9 +61,10 @@ export function searchStep(
     model.train();
     const archLoss = cfg.updateArch
       ? architect.step(
-          batch.xValid,
-          batch.yValid,
-          cfg.unrolled ? { xTrain: batch.xTrain, yTrain: batch.yTrain, eta: wOptimizer.paramGroups[0]!.lr, wOptimizer } : undefined,
+          () => F.crossEntropy(model.forward(batch.xValid), batch.yValid),
+          cfg.unrolled
+            ? { trainLoss: () => F.crossEntropy(model.forward(batch.xTrain), batch.yTrain), eta: wOptimizer.paramGroups[0]!.lr, wOptimizer }
+            : undefined,
         )
       : null;
     wOptimizer.zeroGrad();
@@ -72,8 +73,7 @@ export function searchStep(
     const perturb = PERTURBATIONS[cfg.perturbation]({
       model,
       archWeights,
-      x: batch.xTrain,
-      y: batch.yTrain,
+      loss: (w) => F.crossEntropy(model.forward(batch.xTrain, w), batch.yTrain),
       epsilon: cfg.epsilon,
       pgdSteps: cfg.pgdSteps,
       pgdRandomStart: cfg.pgdRandomStart,

@@ -1,7 +1,8 @@
 /**
- * What the search algorithms need from a one-shot model: the CNN SearchNetwork (DARTS space) and the
- * NAS-Bench-1Shot1 network both provide it. Architecture weights travel as arrays aligned with
- * archParameters(); forward(x) mixes with softmax(α), forward(x, w) with the given simplex weights.
+ * What the search algorithms need from a one-shot model: the CNN SearchNetwork (DARTS space), the
+ * NAS-Bench-1Shot1 network and the recurrent search model all provide it. Architecture weights travel as
+ * arrays aligned with archParameters(); the losses the algorithms differentiate come as closures from the
+ * task (src/search/search-loop.ts), so the model's forward signature is the task's business.
  */
 import type { Tensor } from '../tensor/index.js';
 
@@ -13,5 +14,9 @@ export interface Supernet {
   buffers(): Tensor[];
   archParameters(): Tensor[];
   softmaxWeights(): Tensor[];
+}
+
+/** A supernet over images: forward(x) mixes with softmax(α), forward(x, w) with the given simplex weights. */
+export interface ImageSupernet extends Supernet {
   forward(x: Tensor, archWeights?: Tensor[]): Tensor;
 }

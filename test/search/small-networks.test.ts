@@ -74,7 +74,7 @@ describe.each([1, 2])('search network with %i layer(s): only reduction cells', (
     const { net, batch, dispose } = setup();
     const w = net.softmaxWeights().map((t) => t.detach().requiresGrad_(true));
     const normal0 = w[0]!.toArray() as number[];
-    const r = pgdLinf_(net, w, batch.xTrain, batch.yTrain, 0.1, { steps: 3, randomStart: false });
+    const r = pgdLinf_(net, w, (ws) => F.crossEntropy(net.forward(batch.xTrain, ws), batch.yTrain), 0.1, { steps: 3, randomStart: false });
     expect(Number.isFinite(r.lossAfter)).toBe(true);
     // No gradient, no random start: only the simplex clip's renormalisation (rounding) touches them.
     (w[0]!.toArray() as number[]).forEach((x, i) => expect(Math.abs(x - normal0[i]!)).toBeLessThan(1e-6));
