@@ -264,8 +264,102 @@ export const NASBENCH_SCORE_COMMAND = {
   options: [nasbenchFile, indexCache, json],
 } as const satisfies CommandSpec;
 
+/** The recurrent-cell model's sizes and dropouts (the reference's names, per-command defaults). */
+function rnnModelOptions(d: { size: number; dropoute: number }) {
+  return [
+    { flag: 'emsize', kind: 'int', default: d.size, min: 1, help: 'word embedding size (= nhid = nhidlast)' },
+    { flag: 'nhid', kind: 'int', default: d.size, min: 1, help: 'hidden state size' },
+    { flag: 'nhidlast', kind: 'int', default: d.size, min: 1, help: 'output size of the last layer (= nhid)' },
+    { flag: 'dropout', kind: 'float', default: 0.75, min: 0, max: 0.99, help: 'locked dropout on the cell output' },
+    { flag: 'dropouth', kind: 'float', default: 0.25, min: 0, max: 0.99, help: 'variational dropout on the hidden states inside the cell' },
+    { flag: 'dropoutx', kind: 'float', default: 0.75, min: 0, max: 0.99, help: 'variational dropout on the cell input' },
+    { flag: 'dropouti', kind: 'float', default: 0.2, min: 0, max: 0.99, help: 'locked dropout on the embedding output' },
+    { flag: 'dropoute', kind: 'float', default: d.dropoute, min: 0, max: 0.99, help: 'dropout of whole words from the embedding' },
+  ] as const;
+}
+
+/** The recurrent search's and training's optimisation flags (the reference's names). */
+function rnnTrainingOptions(d: { batchSize: number; epochs: number; wdecay: number }) {
+  return [
+    { flag: 'data', kind: 'path', default: null, help: 'Penn Treebank folder (train.txt/valid.txt/test.txt or ptb.*.txt; default: the embedded KJV corpus)' },
+    { flag: 'limit-tokens', kind: 'int', default: 0, min: 0, help: 'use only the first N tokens of each split (0 = all; quick runs)' },
+    { flag: 'lr', kind: 'float', default: 20, min: 0, help: 'SGD learning rate (scaled by seq_len / bptt each step)' },
+    { flag: 'clip', kind: 'float', default: 0.25, min: 0, help: 'clip the weight gradient 2-norm to this' },
+    { flag: 'epochs', kind: 'int', default: d.epochs, min: 1, help: 'epochs' },
+    { flag: 'batch-size', kind: 'int', default: d.batchSize, min: 1, help: 'batch size (columns of the batchified training stream)' },
+    { flag: 'eval-batch-size', kind: 'int', default: 10, min: 1, help: 'batch size of the validation pass (the reference: 10)' },
+    { flag: 'bptt', kind: 'int', default: 35, min: 2, help: 'sequence length (35 w.p. 0.95, else half)' },
+    { flag: 'alpha', kind: 'float', default: 0, min: 0, help: 'activation regularisation weight (AR; 0 = off)' },
+    { flag: 'beta', kind: 'float', default: 1e-3, min: 0, help: 'temporal activation regularisation weight (TAR)' },
+    { flag: 'wdecay', kind: 'float', default: d.wdecay, min: 0, help: 'SGD weight decay' },
+  ] as const;
+}
+
+export const RNN_SEARCH_COMMAND = {
+  name: 'rnn search',
+  runKind: 'rnn-search',
+  description: 'recurrent cell search on Penn Treebank (DARTS 1st/2nd order, SDARTS-RS, SDARTS-ADV)',
+  options: [
+    ...rnnModelOptions({ size: 300, dropoute: 0 }),
+    ...rnnTrainingOptions({ batchSize: 256, epochs: 50, wdecay: 5e-7 }),
+    { flag: 'unrolled', kind: 'bool', default: false, help: 'second-order (unrolled) architect step' },
+    { flag: 'arch-lr', kind: 'float', default: 3e-3, min: 0, help: 'Adam learning rate for α (betas 0.9, 0.999)' },
+    { flag: 'arch-wdecay', kind: 'float', default: 1e-3, min: 0, help: 'Adam L2 weight decay for α' },
+    {
+      flag: 'perturb',
+      kind: 'choice',
+      default: 'none',
+      choices: PERTURBATION_NAMES,
+      help: 'perturbation of the simplex weights: none (DARTS), random (SDARTS-RS), pgd_linf (SDARTS-ADV)',
+    },
+    { flag: 'epsilon-alpha', kind: 'float', default: 0.3, min: 0, help: 'final perturbation radius ε (ramped linearly from 0.03)' },
+    { flag: 'pgd-steps', kind: 'int', default: 7, min: 1, help: 'PGD attack steps (step size 2ε/steps)' },
+    { flag: 'pgd-random-start', kind: 'bool', default: true, help: 'PGD random start inside the ε-ball (--no-pgd-random-start to disable)' },
+    {
+      flag: 'analyze-every',
+      kind: 'int',
+      default: 0,
+      min: 0,
+      help: 'every N epochs log λ_max of ∇²_α L_valid + 1e-3·I on the last validation chunk (eval mode; does not change the run; 0 = never)',
+    },
+    ...jobOptions({ seed: 3 }),
+  ],
+} as const satisfies CommandSpec;
+
+export const RNN_TRAIN_COMMAND = {
+  name: 'rnn train',
+  runKind: 'rnn-train',
+  description: 'train a recurrent cell from scratch on Penn Treebank (NT-ASGD) and report perplexity',
+  options: [
+    {
+      flag: 'arch',
+      kind: 'string',
+      default: 'DARTS',
+      help: 'the cell: a library name (DARTS, DARTS_V1, ENAS, penn_random, penn_pgd), a genotype string, a JSON file, or an `rnn search` run directory',
+    },
+    ...rnnModelOptions({ size: 850, dropoute: 0.1 }),
+    ...rnnTrainingOptions({ batchSize: 64, epochs: 8000, wdecay: 8e-7 }),
+    { flag: 'test-batch-size', kind: 'int', default: 1, min: 1, help: 'batch size of the final test evaluation' },
+    { flag: 'nonmono', kind: 'int', default: 5, min: 1, help: 'switch to averaged SGD when validation has not improved on the best of all but the last N epochs' },
+    { flag: 'max-seq-len-delta', kind: 'int', default: 20, min: 0, help: 'sequence lengths are capped at bptt + this' },
+    ...jobOptions({ seed: 1267 }),
+  ],
+} as const satisfies CommandSpec;
+
+export const RNN_TEST_COMMAND = {
+  name: 'rnn test',
+  description: 'evaluate a trained recurrent model (an `rnn train` run directory) on the test split: perplexity',
+  options: [
+    { flag: 'checkpoint', kind: 'path', arg: 'run-dir', required: true, help: 'the run directory of `sdarts rnn train`' },
+    { flag: 'data', kind: 'path', help: "Penn Treebank folder (default: the run's)" },
+    { flag: 'batch-size', kind: 'int', default: 1, min: 1, help: 'test batch size (the reference: 1)' },
+    { flag: 'device', kind: 'device', help: "device ('cpu', 'cuda', 'cuda:N'; default: the run's)" },
+    json,
+  ],
+} as const satisfies CommandSpec;
+
 /** Descriptions of the command groups (the first word of a two-word command). */
-export const COMMAND_GROUPS: Readonly<Record<string, string>> = { data: 'datasets', nasbench: 'NAS-Bench-101 / NAS-Bench-1Shot1' };
+export const COMMAND_GROUPS: Readonly<Record<string, string>> = { data: 'datasets', nasbench: 'NAS-Bench-101 / NAS-Bench-1Shot1', rnn: 'recurrent cells on Penn Treebank' };
 
 /** Every command, in the order of --help and docs/cli.md. */
 export const COMMANDS = [
@@ -276,6 +370,9 @@ export const COMMANDS = [
   NASBENCH_QUERY_COMMAND,
   NASBENCH_SEARCH_COMMAND,
   NASBENCH_SCORE_COMMAND,
+  RNN_SEARCH_COMMAND,
+  RNN_TRAIN_COMMAND,
+  RNN_TEST_COMMAND,
 ] as const satisfies readonly CommandSpec[];
 
 export type AnyCommand = (typeof COMMANDS)[number];

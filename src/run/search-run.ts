@@ -16,6 +16,7 @@ import {
   type LoopModel,
   type SearchData,
   type SearchLoopConfig,
+  type CarriedState,
   type SearchTask,
 } from '../search/search-loop.js';
 import type { StepMeters } from '../search/metrics.js';
@@ -66,14 +67,6 @@ export interface EngineData<B extends LoopBatch, V extends LoopBatch> {
   setState(state: unknown): void;
 }
 
-/** Tensors a task carries from step to step (checkpointed under `task.<name>`). */
-export interface TaskState {
-  shapes(): Record<string, readonly number[]>;
-  save(tensors: NamedTensors): void;
-  restore(tensors: NamedTensors): void;
-  dispose?(): void;
-}
-
 export interface SearchJobSpec<M extends SupernetModel, B extends LoopBatch, V extends LoopBatch> {
   kind: string;
   runDir: string;
@@ -82,7 +75,7 @@ export interface SearchJobSpec<M extends SupernetModel, B extends LoopBatch, V e
   /** Built after manualSeed(seed) so that initial w and α follow the seed. */
   buildModel(): M;
   /** Made once the model exists (it may hold per-model state, as the recurrent task's hidden states). */
-  task(model: M): SearchTask<M, B, V> & { state?: TaskState };
+  task(model: M): SearchTask<M, B, V>;
   /** Made after the model (so that the seeded construction comes first, as in the reference). */
   data(): EngineData<B, V>;
   warmStartEpochs: number;
@@ -133,12 +126,12 @@ export async function* runSearchJob<M extends SupernetModel, B extends LoopBatch
   const c = spec.config,
     runDir = spec.runDir;
   let loop: SearchLoop<M, B, V> | undefined;
-  let taskState: TaskState | undefined;
+  let taskState: CarriedState | undefined;
   let data: EngineData<B, V> | undefined;
   let epochs: EpochRecord[] = [];
   let truncate: LogSizes | undefined;
   try {
-    const made: { task?: SearchTask<M, B, V> & { state?: TaskState } } = {};
+    const made: { task?: SearchTask<M, B, V> } = {};
     loop = new SearchLoop<M, B, V>({
       config: c,
       buildModel: () => spec.buildModel(),
@@ -179,7 +172,7 @@ export async function* runSearchJob<M extends SupernetModel, B extends LoopBatch
       truncate = st.logs;
     }
   } catch (err) {
-    taskState?.dispose?.();
+    taskState?.dispose();
     loop?.dispose();
     yield recordRunError(runDir, err, null);
     throw err;
@@ -346,7 +339,7 @@ export async function* runSearchJob<M extends SupernetModel, B extends LoopBatch
     throw err;
   } finally {
     logs.close();
-    taskState?.dispose?.();
+    taskState?.dispose();
     l.dispose();
   }
 }

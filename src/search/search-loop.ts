@@ -11,7 +11,7 @@
  * batches come from. It knows nothing of files: iterate `run()` and persist between its events
  * (checkpoints, logs); the generator is paused at each event, with the loop's state readable.
  */
-import { F, getRngState, manualSeed, noGrad, setRngState, tidy, type Device, type Tensor } from '../tensor/index.js';
+import { F, getRngState, manualSeed, noGrad, setRngState, tidy, type Device, type NamedTensors, type Tensor } from '../tensor/index.js';
 import { CosineAnnealingLR, SGD } from '../optim/index.js';
 import { Architect } from './architect.js';
 import { searchStep, type SearchStepConfig, type SearchStepResult } from './search-step.js';
@@ -51,6 +51,16 @@ export interface SearchTask<M extends LoopModel, B extends LoopBatch, V extends 
   evaluate(model: M, batch: V): { loss: number; acc: number };
   /** The curvature analysis on one validation batch, model in train mode (restored afterwards by the loop). */
   analyze(model: M, batch: V): Analysis;
+  /** Tensors the task carries from step to step (the recurrent search's hidden states): the job checkpoints them. */
+  state?: CarriedState;
+}
+
+/** A task's carried tensors, by name, for checkpoints. */
+export interface CarriedState {
+  shapes(): Record<string, readonly number[]>;
+  save(tensors: NamedTensors): void;
+  restore(tensors: NamedTensors): void;
+  dispose(): void;
 }
 
 export type LoopModel = Supernet & { dispose(): void };
