@@ -217,12 +217,19 @@ Token shares train / valid / test: {shares} %. Vocabulary: {VOCAB_WORDS:,} words
   file `/usr/lib/bible.data` (sha256 `{SRC_SHA256}`): the Authorized (King James)
   Version, "Textfile 930105", as distributed with Chip Chapin's Bible Retrieval System.
 - The KJV text: translated in 1611; its copyright has expired (public domain; the package's copyright
-  file states so). The package's copyright file puts the data file under these terms: provided for
-  unrestricted use provided that its legend is included on all tape media and as a part of the
-  software program in whole or part; users may copy, modify or distribute it at will. The legend:
+  file states so). The package's copyright file gives the data file's terms — unrestricted use, copying,
+  modification and distribution, provided its legend is included; quoted verbatim:
 
-  > Bible Retrieval System — Chip Chapin, Hewlett Packard Company. Initial release, September 5, 1989.
-  > Last Updated: April 26, 1993. (Copyright file of the Debian package `bible-kjv-text`.)
+  >         Bible Retrieval System
+  >         Chip Chapin, Hewlett Packard Company
+  >         Initial release, September 5, 1989
+  >         Last Updated: April 26, 1993
+  >
+  > This file is provided for unrestricted use provided that this
+  > legend is included on all tape media and as a part of the
+  > software program in whole or part.  Users may copy, modify or
+  > distribute this file at will.
+  >             -- Chip Chapin, September 4, 1989
 
 ## Normalisation (scripts/make-embedded-ptb.py)
 
