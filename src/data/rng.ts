@@ -100,6 +100,22 @@ export class Rng {
     return this.nextFloat() < p;
   }
 
+  /**
+   * One N(mean, std²) draw by the Box–Muller transform, from two `nextFloat()`s u1, u2:
+   *   z = √(−2 ln(1 − u1)) · cos(2π u2),   result = mean + std · z
+   * (1 − u1 lies in (0, 1], so the log is finite). The transform's second value, √(−2 ln(1 − u1))·sin(2π u2),
+   * is discarded rather than cached: every draw costs exactly four 32-bit words and the generator's
+   * state stays the four words of `getState()`, so a checkpoint taken between any two draws resumes
+   * exactly. Math.log/cos are V8's own fdlibm ports, the same bits on every machine for one Node.
+   */
+  normal(mean = 0, std = 1): number {
+    if (typeof mean !== 'number' || !Number.isFinite(mean)) throw rangeError('Rng.normal', 'mean', 'a finite number', mean);
+    if (typeof std !== 'number' || !Number.isFinite(std) || std < 0) throw rangeError('Rng.normal', 'std', 'a finite number ≥ 0', std);
+    const u1 = this.nextFloat();
+    const u2 = this.nextFloat();
+    return mean + std * Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
+  }
+
   /** Fisher–Yates shuffle in place, from the last element down (j = nextInt(i + 1) for i = n−1 … 1). */
   shuffle<T extends { length: number; [i: number]: unknown }>(a: T): T {
     for (let i = a.length - 1; i > 0; i--) {

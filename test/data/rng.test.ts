@@ -125,12 +125,48 @@ describe('Rng (xoshiro128**)', () => {
     expect(saved.s.every((w) => Number.isInteger(w) && w >= 0 && w < TWO32)).toBe(true);
   });
 
+  it('normal(mean, std) is Box–Muller from two nextFloat()s (cosine branch, nothing cached): mean + std·√(−2 ln(1 − u1))·cos(2π u2)', () => {
+    const r = new Rng(21);
+    const ref = new Rng(21);
+    for (let k = 0; k < 500; k++) {
+      const [mean, std] = k % 2 ? [35, 5] : [0, 1];
+      const got = r.normal(mean, std);
+      const u1 = ref.nextFloat();
+      const u2 = ref.nextFloat();
+      expect(got).toBe(mean + std * Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2));
+      expect(r.getState()).toEqual(ref.getState()); // four 32-bit words per draw, the state is all there is
+    }
+    expect(new Rng(3).normal(7, 0)).toBe(7);
+  });
+
+  it('normal() over 100 000 draws: mean, variance and P(z < 1) within 5 standard errors of N(0, 1)', () => {
+    const n = 100_000;
+    const r = new Rng(8);
+    let s = 0;
+    let s2 = 0;
+    let below1 = 0;
+    for (let k = 0; k < n; k++) {
+      const z = r.normal();
+      s += z;
+      s2 += z * z;
+      if (z < 1) below1++;
+    }
+    const mean = s / n;
+    const variance = s2 / n - mean * mean;
+    const phi1 = 0.8413447460685429; // Φ(1) = (1 + erf(1/√2)) / 2
+    expect(Math.abs(mean)).toBeLessThanOrEqual(5 / Math.sqrt(n)); // se of the mean: 1/√n
+    expect(Math.abs(variance - 1)).toBeLessThanOrEqual(5 * Math.sqrt(2 / n)); // se of the variance: √(2/n)
+    expect(Math.abs(below1 / n - phi1)).toBeLessThanOrEqual(5 * Math.sqrt((phi1 * (1 - phi1)) / n));
+  });
+
   it('rejects bad seeds, bad n and bad states with named messages', () => {
     expectArgError(() => new Rng(-1), RangeError, "Expected an integer in [0, 9007199254740991] for 'seed' in Rng() but received -1 (number)", 'ERR_SDARTS_OUT_OF_RANGE');
     expectArgError(() => new Rng('2' as unknown as number), TypeError, "Expected a non-negative integer for 'seed' in Rng() but received \"2\" (string)", 'ERR_SDARTS_INVALID_ARG_TYPE');
     expectArgError(() => new Rng(1).nextInt(0), RangeError, "Expected an integer in [1, 4294967296] for 'n' in Rng.nextInt() but received 0 (number)", 'ERR_SDARTS_OUT_OF_RANGE');
     expectArgError(() => new Rng(1).sample(5, 6), RangeError, "Expected an integer in [0, n=5] for 'k' in Rng.sample() but received 6 (number)", 'ERR_SDARTS_OUT_OF_RANGE');
     expectArgError(() => new Rng(1).bernoulli(1.5), RangeError, "Expected a probability in [0, 1] for 'p' in Rng.bernoulli() but received 1.5 (number)", 'ERR_SDARTS_OUT_OF_RANGE');
+    expectArgError(() => new Rng(1).normal(0, -1), RangeError, "Expected a finite number ≥ 0 for 'std' in Rng.normal() but received -1 (number)", 'ERR_SDARTS_OUT_OF_RANGE');
+    expectArgError(() => new Rng(1).normal(NaN), RangeError, "Expected a finite number for 'mean' in Rng.normal() but received NaN (number)", 'ERR_SDARTS_OUT_OF_RANGE');
     expectDataError(() => new Rng(1).setState({ algorithm: 'mt19937', s: [1, 2, 3, 4] } as unknown as RngState), 'ERR_SDARTS_DATA_RNG_STATE', "'state.algorithm' is \"mt19937\"", "uses 'xoshiro128**'", 'start the run afresh');
     expectArgError(() => new Rng(1).setState({ algorithm: 'xoshiro128**', s: [1, 2, 3] } as unknown as RngState), RangeError, "Expected an array of four unsigned 32-bit integers for 'state.s' in Rng.setState() but received array of length 3", 'ERR_SDARTS_OUT_OF_RANGE');
     expectArgError(() => new Rng(1).setState({ algorithm: 'xoshiro128**', s: [0, 0, 0, 0] }), RangeError, "Expected a state that is not all zero (xoshiro128** would output only zeros) for 'state.s' in Rng.setState() but received array of length 4", 'ERR_SDARTS_OUT_OF_RANGE');
