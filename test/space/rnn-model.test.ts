@@ -175,6 +175,66 @@ describe('recurrent models against the PyTorch twin (float64)', () => {
   }
 });
 
+interface StepMeta {
+  unrolled: boolean;
+  ntoken: number;
+  n: number;
+  dropout: number;
+  dropouth: number;
+  dropoutx: number;
+  dropouti: number;
+  dropoute: number;
+  beta: number;
+  steps: { archLoss: number; loss: number; nll: number; numMasks: number }[];
+}
+
+describe('the search-step fixtures (test/fixtures/rnn/step-*) agree with the search model', () => {
+  // What a model forward alone can confirm: each step's weight-step forward (from the weights the step starts with,
+  // its recorded last masks and its archWeights) gives the recorded NLL, NLL + TAR and next train hidden; the
+  // first-order architect forward gives the recorded valid loss and next valid hidden.
+  for (const perturb of ['none', 'random', 'pgd_linf']) {
+    for (const order of ['1st', '2nd']) {
+      it(`step-${perturb}-${order}: weight-step forwards${order === '1st' ? ' and architect forwards' : ''} of both steps`, () => {
+        const name = `step-${perturb}-${order}`;
+        const meta = JSON.parse(readFileSync(join(DIR, `${name}.json`), 'utf8')) as StepMeta;
+        const T = loadSafetensors(join(DIR, `${name}.safetensors`)).tensors;
+        const model = new RnnSearchModel({ ...meta, ninp: meta.n, dtype: 'float64' });
+        const alpha = model.archParameters()[0]!;
+        meta.steps.forEach((st, k) => {
+          const p = `s${k}.`;
+          const start = k === 0 ? prefixed(T, 'w.') : prefixed(T, `s${k - 1}.after.`);
+          model.loadStateDict(start);
+          noGrad(() => alpha.copy_(k === 0 ? T['alpha']! : T[`s${k - 1}.alpha`]!));
+          model.train();
+          tidy(() => {
+            if (!meta.unrolled) {
+              model.setMaskSource(() => masksOf(T, `${p}mask0.`));
+              const a = model.loss(T[`${p}hiddenValid`]!, T[`${p}xValid`]!, T[`${p}yValid`]!);
+              expectParity(a.loss, st.archLoss, `${name} step ${k} arch loss`);
+              expectParity(a.hidden, T[`${p}hiddenValidAfter`]!, `${name} step ${k} valid hidden`);
+            }
+            model.setMaskSource(() => masksOf(T, `${p}mask${st.numMasks - 1}.`));
+            const o = model.loss(T[`${p}hiddenTrain`]!, T[`${p}xTrain`]!, T[`${p}yTrain`]!, T[`${p}archWeights`]!);
+            const n = o.rawOutput.shape[0]!;
+            const tar = o.rawOutput
+              .slice(0, 1, n)
+              .sub(o.rawOutput.slice(0, 0, n - 1))
+              .square()
+              .mean()
+              .mul(meta.beta);
+            expectParity(o.loss, st.nll, `${name} step ${k} nll`);
+            expectParity(o.loss.add(tar), st.loss, `${name} step ${k} loss`);
+            expectParity(o.hidden, T[`${p}hiddenTrainAfter`]!, `${name} step ${k} train hidden`);
+          });
+          model.setMaskSource(null);
+        });
+        model.dispose();
+        Object.values(T).forEach((t) => t.dispose());
+      });
+    }
+  }
+});
+
 describe('recurrent models: sizes, genotype, errors, memory', () => {
   it('parameter counts by the formula of R3.4: search 300-d 4 810 000, evaluation 850-d 22 960 000 (tied weight once)', () => {
     const s = new RnnSearchModel({ ntoken: 10000 });
