@@ -36,6 +36,7 @@ export {
   type Genotype,
 } from './space/genotype/index.js';
 export * as oneshot from './space/oneshot/index.js';
+export * as rnn from './space/rnn/index.js';
 
 // search algorithms
 export { Architect } from './search/architect.js';

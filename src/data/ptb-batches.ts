@@ -1,5 +1,5 @@
 /**
- * The language-model batching of the recurrent search (docs/reference-notes.md R3.3): a token stream
+ * The language-model batching of the recurrent search (docs/reference-notes.md R3.8): a token stream
  * cut into `bsz` parallel columns, read in chunks of consecutive rows.
  */
 import { tensor, type Device, type Tensor } from '../tensor/index.js';

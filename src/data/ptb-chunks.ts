@@ -1,6 +1,6 @@
 /**
  * One epoch of the recurrent search or training loop as a resumable stream of chunks
- * (docs/reference-notes.md R3.3):
+ * (docs/reference-notes.md R3.8):
  *
  *   i = 0; while i < rows − 2: seqLen = sampler.draw(rng); chunk = getBatch(train, i, seqLen); i += seqLen
  *

@@ -1,6 +1,6 @@
 /**
  * The evaluation pass of the recurrent search and training (`evaluate` in `sota/rnn/train_search.py`
- * and `sota/rnn/train.py`; docs/reference-notes.md R3.3): chunks at rows 0, bptt, 2·bptt, … < rows − 1
+ * and `sota/rnn/train.py`; docs/reference-notes.md R3.8): chunks at rows 0, bptt, 2·bptt, … < rows − 1
  * of a batchified split (validation at batch 10, test at batch 1), each min(bptt, rows − 1 − i) long,
  * the hidden state carried from one chunk to the next. The reference's loss is
  * Σ length·NLL(chunk) / rows — divided by the source's rows, although the lengths sum to rows − 1.

@@ -1,5 +1,5 @@
 /**
- * The random chunk lengths of the recurrent search and training loops (docs/reference-notes.md R3.3).
+ * The random chunk lengths of the recurrent search and training loops (docs/reference-notes.md R3.8).
  * The reference draws them from numpy's global generator; sdarts from its own seeded `Rng`
  * (docs/decisions.md), so a chunk stream is reproducible and resumable from a few numbers.
  *

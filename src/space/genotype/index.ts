@@ -18,6 +18,7 @@ export {
 } from './cnn.js';
 export { deriveGenotype, MULTIPLIER, SEARCH_CONCAT, softmaxRows } from './derive.js';
 export {
+  deriveRnnGenotype,
   formatRnnGenotype,
   parseRnnGenotype,
   rnnGenotypeFromJSON,

@@ -118,3 +118,35 @@ export function parseRnnGenotype(text: string): RnnGenotype {
   }
   return res;
 }
+
+/**
+ * The recurrent genotype of search probabilities (the reference's RNNModelSearch.genotype `_parse`,
+ * docs/reference-notes.md R3.4): rows `start..start+i` are the edges into node i+1 (from states 0..i). Node i+1
+ * takes the one predecessor whose best non-'none' probability is largest (ties: the lowest index, as Python's
+ * stable sort), then that edge's best non-'none' activation (ties: the first); concat = 1..steps.
+ */
+export function deriveRnnGenotype(probs: ReadonlyArray<ArrayLike<number>>, steps = RNN_STEPS): RnnGenotype {
+  const fn = 'deriveRnnGenotype';
+  const edges = (steps * (steps + 1)) / 2;
+  if (!Array.isArray(probs) || probs.length !== edges) throw typeError(fn, 'probs', `${edges} rows (one per edge of a ${steps}-node cell)`, probs);
+  const none = RNN_PRIMITIVES.indexOf('none');
+  const recurrent: [RnnActivation, number][] = [];
+  let start = 0;
+  for (let i = 0; i < steps; i++) {
+    let bestJ = -1,
+      bestJValue = -Infinity;
+    for (let j = 0; j <= i; j++) {
+      const row = probs[start + j]!;
+      if (row.length !== RNN_PRIMITIVES.length) throw typeError(fn, `probs[${start + j}]`, `${RNN_PRIMITIVES.length} probabilities`, row);
+      let m = -Infinity;
+      for (let k = 0; k < row.length; k++) if (k !== none && row[k]! > m) m = row[k]!;
+      if (m > bestJValue) [bestJ, bestJValue] = [j, m];
+    }
+    const row = probs[start + bestJ]!;
+    let kBest = -1;
+    for (let k = 0; k < row.length; k++) if (k !== none && (kBest < 0 || row[k]! > row[kBest]!)) kBest = k;
+    recurrent.push([RNN_PRIMITIVES[kBest] as RnnActivation, bestJ]);
+    start += i + 1;
+  }
+  return validateRnnGenotype({ recurrent, concat: Array.from({ length: steps }, (_, i) => i + 1) }, fn);
+}
