@@ -11,6 +11,7 @@ import { validateConfig } from '../run/config.js';
 import { runSearch } from '../run/search-job.js';
 import { runTrain, testCheckpoint } from '../run/train-job.js';
 import { runNasbenchSearch, scoreLine, scoreRun } from '../run/nasbench-search-job.js';
+import { runRnnSearch } from '../run/rnn-search-job.js';
 import { addCommand, explicitOptions } from './command-table.js';
 import { runJobCommand, type Job } from './job-command.js';
 import { dataDownloadCommand } from './data-command.js';
@@ -41,6 +42,14 @@ const ACTIONS: { [N in CommandName]: (cmd: Command, spec: CommandSpec & { name: 
   search: job('search', runSearch as unknown as Job<object>),
   train: job('train', runTrain as unknown as Job<object>),
   'nasbench search': job('nasbench search', runNasbenchSearch as unknown as Job<object>),
+  'rnn search': job('rnn search', runRnnSearch as unknown as Job<object>),
+  // Wired by the evaluation-training change (src/run/rnn-train-job.ts).
+  'rnn train': () => {
+    throw new Error('rnn train: not wired in this build');
+  },
+  'rnn test': () => {
+    throw new Error('rnn test: not wired in this build');
+  },
   test: (cmd, spec) => {
     const o = configOf(spec, cmd);
     const r = testCheckpoint(o.checkpoint, { ...(o.data ? { data: o.data } : {}), ...(o.device ? { device: o.device } : {}) });

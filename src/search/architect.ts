@@ -40,6 +40,11 @@ export interface UnrolledContext {
   wOptimizer: SGD;
   /** The recurrent variant: clip ∇_w L_train and ∇_{w′} L_val to this 2-norm, implicit term × clip_coef. */
   gradClip?: number;
+  /**
+   * Weights that stay at w in w′ (the recurrent reference's tied embedding: its w′ is loaded through a state
+   * dict whose stale `decoder.weight` entry overwrites the tied tensor; docs/decisions.md).
+   */
+  keepAtW?: readonly Tensor[];
 }
 
 /**
@@ -114,6 +119,7 @@ export class Architect {
           );
     const unrolledW = noGrad(() =>
       params.map((p, i) => {
+        if (u.keepAtW?.includes(p)) return p.clone();
         const buf = u.wOptimizer.momentumBuffer(p);
         const moment = buf ? buf.mul(momentum) : p.mul(0);
         const gi = gw[i] ?? null;

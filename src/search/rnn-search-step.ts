@@ -36,9 +36,11 @@ export interface RnnLoss {
 
 /** What the recurrent search needs from its model (structural: space/ does not import search/). */
 export interface RecurrentSupernet extends Supernet {
-  /** archWeights given: the mixing weights as they are; absent: softmax(α). */
-  loss(hidden: Tensor, x: Tensor, y: Tensor, archWeights?: Tensor[]): RnnLoss;
+  /** archWeights (the one arch tensor's simplex weights) given: the mixing weights as they are; absent: softmax(α). */
+  loss(hidden: Tensor, x: Tensor, y: Tensor, archWeights?: Tensor): RnnLoss;
   initHidden(batch: number): Tensor;
+  /** The embedding, whose weight the decoder shares. */
+  readonly encoder: { getParameter(name: 'weight'): Tensor | null };
 }
 
 /** A search step's chunks: the training chunk (seqLen rows) and the validation chunk drawn with it. */
@@ -103,7 +105,10 @@ export function rnnSearchStep(
       };
       const trainLoss = () => model.loss(hidden.train, batch.xTrain, batch.yTrain).loss;
       const archLoss = cfg.updateArch
-        ? architect.step(validLoss, cfg.unrolled ? { trainLoss, eta: group.lr, wOptimizer, gradClip: cfg.gradClip } : undefined)
+        ? architect.step(
+            validLoss,
+            cfg.unrolled ? { trainLoss, eta: group.lr, wOptimizer, gradClip: cfg.gradClip, keepAtW: [model.encoder.getParameter('weight')!] } : undefined,
+          )
         : null;
       wOptimizer.zeroGrad();
 
@@ -111,7 +116,7 @@ export function rnnSearchStep(
       const perturb = PERTURBATIONS[cfg.perturbation]({
         model,
         archWeights,
-        loss: (w) => model.loss(hidden.train, batch.xTrain, batch.yTrain, w).loss,
+        loss: (w) => model.loss(hidden.train, batch.xTrain, batch.yTrain, w[0]).loss,
         epsilon: cfg.epsilon,
         pgdSteps: cfg.pgdSteps,
         pgdRandomStart: cfg.pgdRandomStart,
@@ -121,7 +126,7 @@ export function rnnSearchStep(
       const weights = archWeights.map((w) => w.detach());
       hooks.inspect?.(weights);
 
-      const r = model.loss(hidden.train, batch.xTrain, batch.yTrain, weights);
+      const r = model.loss(hidden.train, batch.xTrain, batch.yTrain, weights[0]);
       const loss = regularizedLoss(r, cfg.arAlpha, cfg.tarBeta);
       const params = model.parameters();
       const gs = grad(loss, params, { allowUnused: true });
