@@ -142,11 +142,12 @@ export async function* runJob<J extends JobCommand, E extends { type: string }>(
   check: ((c: JobConfig<J>) => void) | undefined,
   run: (opened: OpenedJob<J>) => AsyncIterable<E>,
 ): AsyncGenerator<E | ErrorEvent> {
-  const resume = (raw as { resume?: string | null }).resume;
+  const resume = (raw as { resume?: unknown }).resume;
+  if (resume !== undefined && resume !== null && typeof resume !== 'string') validateConfig(job.options, { resume }); // throws: not a path
   let lock: RunLock | null = null;
   try {
     let opened: OpenedJob<J>;
-    if (resume) {
+    if (typeof resume === 'string' && resume !== '') {
       // Only a run directory is locked and written to (a mistyped --resume gets no files).
       lock = existsSync(join(resume, CONFIG_FILE)) ? acquireRunLock(resume, `--resume ${resume}`) : null;
       try {

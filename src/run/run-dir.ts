@@ -110,7 +110,7 @@ function readLock(path: string): { text: string; info: RunLockInfo | null } | nu
   }
   try {
     const v = JSON.parse(text) as Partial<RunLockInfo> | null;
-    const ok = v !== null && typeof v === 'object' && Number.isSafeInteger(v.pid) && typeof v.host === 'string' && typeof v.token === 'string';
+    const ok = v !== null && typeof v === 'object' && Number.isSafeInteger(v.pid) && v.pid! > 0 && typeof v.host === 'string' && typeof v.token === 'string';
     return { text, info: ok ? (v as RunLockInfo) : null };
   } catch {
     return { text, info: null };
@@ -142,7 +142,7 @@ export function acquireRunLock(dir: string, what: string): RunLock {
   try {
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
-        linkSync(tmp, path);
+        placeLock(tmp, path, info);
         return lockHandle(dir, info);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -156,6 +156,16 @@ export function acquireRunLock(dir: string, what: string): RunLock {
     throw new SdartsError('ERR_SDARTS_RUN_IN_USE', `${what}: ${dir} is being locked by other processes at the same time (${path}); retry.`);
   } finally {
     rmSync(tmp, { force: true });
+  }
+}
+
+/** Put the lock in place, failing with EEXIST if one is there: a hard link, or an exclusive create where the file system has no links. */
+function placeLock(tmp: string, path: string, info: RunLockInfo): void {
+  try {
+    linkSync(tmp, path);
+  } catch (err) {
+    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+    writeFileSync(path, JSON.stringify(info) + '\n', { flag: 'wx' });
   }
 }
 

@@ -165,5 +165,6 @@ describe('other failures before the checkpoint is restored, or before the run st
     expect(r.events).toEqual([]);
     expect(() => readFileSync(join(dir, 'events.jsonl'))).toThrow(/ENOENT/);
     expect(() => readFileSync(join(dir, 'log.txt'))).toThrow(/ENOENT/);
+    await expect(runTrain({ resume: 5 as unknown as string }).next()).rejects.toThrow(/--resume must be a non-empty string, got 5/);
   });
 });

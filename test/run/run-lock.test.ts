@@ -68,9 +68,13 @@ describe('run.lock', () => {
     expect(readdirSync(d)).toEqual([]);
   });
 
-  it('a damaged lock (not JSON) is taken over', () => {
+  it('a damaged lock (not JSON, no valid pid) is taken over', () => {
     const d = dir('garbage');
     writeFileSync(join(d, LOCK_FILE), '\0\0\0');
+    acquireRunLock(d, '--resume d').release();
+    expect(readdirSync(d)).toEqual([]);
+    // pid 0 would signal this process group: not a lock either.
+    writeLock(d, 0);
     acquireRunLock(d, '--resume d').release();
     expect(readdirSync(d)).toEqual([]);
   });
