@@ -2,10 +2,12 @@
  * Running a job (search, train, nasbench search) from the CLI: progress output, and SIGINT/SIGTERM
  * finish the step, checkpoint and exit 130/143 with a one-line hint how to resume.
  */
+import type { JobRunOptions } from '../run/config.js';
 import { ProgressReporter } from './progress.js';
 
 type JobEvent = { type: string; runDir?: string; reason?: string };
-export type Job<C> = (raw: C, opts: { signal?: AbortSignal; echo?: (line: string) => void }) => AsyncGenerator<JobEvent>;
+/** A job's events; a failure is yielded as an `error` event (printed with --json) before it is thrown. */
+export type Job<C> = (raw: C, opts: JobRunOptions) => AsyncGenerator<JobEvent>;
 
 export async function runJobCommand<C extends { json?: boolean }>(command: string, job: Job<C>, raw: C): Promise<number> {
   const controller = new AbortController();

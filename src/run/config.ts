@@ -6,8 +6,10 @@
 import { cuda, type Device } from '../tensor/index.js';
 import { SdartsError } from '../util/errors.js';
 import { optionKey, type ConfigOf, type JobCommand, type OptionSpec } from './commands.js';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CONFIG_FILE, createRunDir, readRunConfig, writeRunConfig } from './run-dir.js';
+import { CONFIG_FILE, acquireRunLock, createRunDir, readRunConfig, writeRunConfig, type RunLock } from './run-dir.js';
+import { recordRunError, type ErrorEvent } from './run-logs.js';
 
 export class ConfigError extends SdartsError {
   constructor(readonly problems: string[]) {
@@ -111,18 +113,78 @@ function showValue(v: unknown): string {
   return typeof v === 'boolean' ? (v ? 'on' : 'off') : v === null ? 'unset' : String(v);
 }
 
+/** How a job runs: `signal` stops it at the next step with a checkpoint; `echo` receives log.txt's lines. */
+export interface JobRunOptions {
+  signal?: AbortSignal;
+  echo?: (line: string) => void;
+}
+
+/** A job's run, opened: its frozen config, its directory (locked for this process) and whether it resumes. */
+export interface OpenedJob<J extends JobCommand> {
+  config: JobConfig<J>;
+  runDir: string;
+  resumed: boolean;
+}
+
+/**
+ * A job's run from open to end, as its events: the config (`resolveJobConfig`), the run directory,
+ * locked while the job runs (run.lock: no second process may resume or reuse it meanwhile), and
+ * `run`'s events. Once the run directory is known every failure is recorded there (recordRunError: an
+ * `error` event in events.jsonl, a line in log.txt) and yielded as an `error` event before it is
+ * rethrown — also one before `run` records failures itself: a resumed run's data gone or damaged, its
+ * config.json edited, a flag that differs, the model not built. Failures found before a new run's
+ * directory is made leave no directory.
+ */
+export async function* runJob<J extends JobCommand, E extends { type: string }>(
+  job: J,
+  raw: Partial<JobConfig<J>>,
+  runName: (c: JobConfig<J>) => string,
+  check: ((c: JobConfig<J>) => void) | undefined,
+  run: (opened: OpenedJob<J>) => AsyncIterable<E>,
+): AsyncGenerator<E | ErrorEvent> {
+  const resume = (raw as { resume?: unknown }).resume;
+  if (resume !== undefined && resume !== null && typeof resume !== 'string') validateConfig(job.options, { resume }); // throws: not a path
+  let lock: RunLock | null = null;
+  try {
+    let opened: OpenedJob<J>;
+    if (typeof resume === 'string' && resume !== '') {
+      // Only a run directory is locked and written to (a mistyped --resume gets no files).
+      lock = existsSync(join(resume, CONFIG_FILE)) ? acquireRunLock(resume, `--resume ${resume}`) : null;
+      try {
+        opened = resolveJobConfig(job, raw, runName, check).opened;
+      } catch (err) {
+        if (lock) yield recordRunError(resume, err, null);
+        throw err;
+      }
+    } else ({ opened, lock } = resolveJobConfig(job, raw, runName, check));
+    let recorded = false;
+    try {
+      for await (const ev of run(opened)) {
+        if (ev.type === 'error') recorded = true;
+        yield ev;
+      }
+    } catch (err) {
+      if (!recorded) yield recordRunError(opened.runDir, err, null);
+      throw err;
+    }
+  } finally {
+    lock?.release();
+  }
+}
+
 /**
  * The config of a job run: with `resume`, the config saved in that run directory — any other flag in
  * `raw` that differs from it is refused, but those of RESUME_FREE_KEYS, which apply — otherwise `raw`
- * validated and frozen into a new run directory named `runName(config)` (or --save). `check` runs
- * before anything is written (and before a resumed run starts).
+ * validated and frozen into a new run directory named `runName(config)` (or --save), locked for this
+ * process (`lock`; null on resume: runJob locks it first). `check` runs before anything is written
+ * (and before a resumed run starts).
  */
 export function resolveJobConfig<J extends JobCommand>(
   job: J,
   raw: Partial<JobConfig<J>>,
   runName: (c: JobConfig<J>) => string,
   check?: (c: JobConfig<J>) => void,
-): { config: JobConfig<J>; runDir: string; resumed: boolean } {
+): { opened: OpenedJob<J>; lock: RunLock | null } {
   const r = raw as Partial<{ resume: string | null; json: boolean }>;
   if (r.resume) {
     const dir = r.resume;
@@ -160,14 +222,19 @@ export function resolveJobConfig<J extends JobCommand>(
     const session = Object.fromEntries(RESUME_FREE_KEYS.filter((k) => k !== 'resume' && Object.hasOwn(given, k)).map((k) => [k, asked[k]]));
     const config = Object.freeze({ ...frozen, ...session }) as JobConfig<J>;
     check?.(config);
-    return { config, runDir: dir, resumed: true };
+    return { opened: { config, runDir: dir, resumed: true }, lock: null };
   }
   const config = validateConfig<JobConfig<J>>(job.options, raw as Record<string, unknown>);
   check?.(config);
   const c = config as JobConfig<J> & { save: string | null };
-  const runDir = createRunDir(runName(config), c.save);
-  writeRunConfig(runDir, job.runKind, { ...config, save: runDir });
-  return { config, runDir, resumed: false };
+  const { dir: runDir, lock } = createRunDir(runName(config), c.save);
+  try {
+    writeRunConfig(runDir, job.runKind, { ...config, save: runDir });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  return { opened: { config, runDir, resumed: false }, lock };
 }
 
 /** --device names a device this machine has (checked before a run directory is made). */

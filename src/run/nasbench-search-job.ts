@@ -19,7 +19,7 @@ import { ONE_SHOT_PRIMITIVES, type SearchSpaceId } from '../benchmark/one-shot-s
 import { scoreOneShotSpec, type OneShotScore } from '../benchmark/one-shot-eval.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import type { ImageDataset } from '../data/image-dataset.js';
-import { checkDevice, resolveJobConfig, type JobConfig } from './config.js';
+import { checkDevice, runJob, type JobConfig, type JobRunOptions } from './config.js';
 import { NASBENCH_SEARCH_COMMAND } from './commands.js';
 import { readRunConfig } from './run-dir.js';
 import { loadImageDataset } from './datasets.js';
@@ -49,17 +49,10 @@ function toAlphas(rows: number[][][]): OneShotAlphas {
   return { alphasMixedOp: rows[0]!, alphasOutput: rows[1]!, alphasInputs: rows.slice(2) };
 }
 
-export async function* runNasbenchSearch(
-  raw: Partial<NasbenchSearchConfig>,
-  opts: { signal?: AbortSignal; echo?: (line: string) => void } = {},
-): AsyncGenerator<EngineEvent> {
+export function runNasbenchSearch(raw: Partial<NasbenchSearchConfig>, opts: JobRunOptions = {}): AsyncGenerator<EngineEvent> {
   let nbOpened: NasBench | null | undefined;
   let loaded: ImageDataset | undefined;
-  const {
-    config: c,
-    runDir,
-    resumed,
-  } = resolveJobConfig(
+  return runJob(
     NASBENCH_SEARCH_COMMAND,
     raw,
     (c) => `nasbench-search-space${c.space}-${c.perturb}-seed${c.seed}`,
@@ -71,12 +64,21 @@ export async function* runNasbenchSearch(
       nbOpened = c.nasbench ? NasBench.open(c.nasbench, c.cacheDir ? { cacheDir: c.cacheDir } : {}) : null;
       loaded = loadImageDataset(c.dataset, c.data, 'train', c.limitTrain);
     },
+    ({ config: c, runDir, resumed }) => nasbenchSearchEvents(c, runDir, resumed, nbOpened ?? null, loaded!, opts),
   );
+}
+
+function nasbenchSearchEvents(
+  c: NasbenchSearchConfig,
+  runDir: string,
+  resumed: boolean,
+  nb: NasBench | null,
+  train: ImageDataset,
+  opts: JobRunOptions,
+): AsyncGenerator<EngineEvent> {
   if (c.threads > 0) setNumThreads(c.threads);
-  const nb = nbOpened ?? null;
-  const train = loaded!;
   const space = c.space;
-  yield* runEngine<OneShotNetwork>(
+  return runEngine<OneShotNetwork>(
     {
       kind: NASBENCH_SEARCH_COMMAND.runKind,
       label: 'architecture',

@@ -11,7 +11,7 @@ import { formatGenotype, genotypeToJSON, type GenotypeJSON } from '../space/geno
 import { ANALYSIS_DIAGONAL, largestHessianEigenvalue } from '../search/hessian.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import type { ImageDataset } from '../data/image-dataset.js';
-import { checkDevice, resolveJobConfig, type JobConfig } from './config.js';
+import { checkDevice, runJob, type JobConfig, type JobRunOptions } from './config.js';
 import { SEARCH_COMMAND } from './commands.js';
 import { loadImageDataset } from './datasets.js';
 import { checkEngineConfig, runEngine, type EngineEvent } from './image-search-run.js';
@@ -21,25 +21,24 @@ export type SearchConfig = JobConfig<typeof SEARCH_COMMAND>;
 /** Engine events, with the CNN genotype under `genotype`/`genotypeJSON` on epoch and end events. */
 export type SearchEvent = EngineEvent & { genotype?: string; genotypeJSON?: GenotypeJSON };
 
-export async function* runSearch(raw: Partial<SearchConfig>, opts: { signal?: AbortSignal; echo?: (line: string) => void } = {}): AsyncGenerator<SearchEvent> {
+export function runSearch(raw: Partial<SearchConfig>, opts: JobRunOptions = {}): AsyncGenerator<SearchEvent> {
   let loaded: ImageDataset | undefined;
-  // Everything that can be checked is, before the run directory is made: flags, device, data.
-  const {
-    config: c,
-    runDir,
-    resumed,
-  } = resolveJobConfig(
+  return runJob(
     SEARCH_COMMAND,
     raw,
     (c) => `search-${c.space}-${c.perturb}-seed${c.seed}`,
+    // Everything that can be checked is, before the run directory is made: flags, device, data.
     (c) => {
       checkEngineConfig(c);
       checkDevice(c.device);
       loaded = loadImageDataset(c.dataset, c.data, 'train', c.limitTrain);
     },
+    ({ config: c, runDir, resumed }) => searchEvents(c, runDir, resumed, loaded!, opts),
   );
+}
+
+async function* searchEvents(c: SearchConfig, runDir: string, resumed: boolean, train: ImageDataset, opts: JobRunOptions): AsyncGenerator<SearchEvent> {
   if (c.threads > 0) setNumThreads(c.threads);
-  const train = loaded!;
   const engine = runEngine<SearchNetwork>(
     {
       kind: SEARCH_COMMAND.runKind,

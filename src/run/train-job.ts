@@ -12,7 +12,7 @@ import { AverageMeter, StepMeters, topkAccuracy } from '../search/metrics.js';
 import { DataLoader, type DataLoaderState } from '../data/data-loader.js';
 import { evalTransform, trainTransform } from '../data/transforms.js';
 import type { ImageDataset } from '../data/image-dataset.js';
-import { ConfigError, checkDevice, resolveJobConfig, type JobConfig } from './config.js';
+import { ConfigError, checkDevice, runJob, type JobConfig, type JobRunOptions } from './config.js';
 import { TRAIN_COMMAND } from './commands.js';
 import { readRunConfig } from './run-dir.js';
 import { datasetNormalization, loadImageDataset, type SearchDatasetName } from './datasets.js';
@@ -119,13 +119,9 @@ function checkAuxiliaryInput(data: ImageDataset, dataset: string): void {
     ]);
 }
 
-export async function* runTrain(raw: Partial<TrainConfig>, opts: { signal?: AbortSignal; echo?: (line: string) => void } = {}): AsyncGenerator<TrainEvent> {
+export function runTrain(raw: Partial<TrainConfig>, opts: JobRunOptions = {}): AsyncGenerator<TrainEvent> {
   let loaded: [ImageDataset, ImageDataset] | undefined;
-  const {
-    config: c,
-    runDir,
-    resumed,
-  } = resolveJobConfig(
+  return runJob(
     TRAIN_COMMAND,
     raw,
     (c) => `train-${c.arch.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(-40)}-seed${c.seed}`,
@@ -136,9 +132,18 @@ export async function* runTrain(raw: Partial<TrainConfig>, opts: { signal?: Abor
       loaded = [loadImageDataset(c.dataset, c.data, 'train', c.limitTrain), loadImageDataset(c.dataset, c.data, 'test', c.limitTest)];
       if (c.auxiliary) checkAuxiliaryInput(loaded[0], c.dataset);
     },
+    ({ config: c, runDir, resumed }) => trainEvents(c, runDir, resumed, loaded!, opts),
   );
+}
+
+async function* trainEvents(
+  c: TrainConfig,
+  runDir: string,
+  resumed: boolean,
+  [train, test]: [ImageDataset, ImageDataset],
+  opts: JobRunOptions,
+): AsyncGenerator<TrainEvent> {
   if (c.threads > 0) setNumThreads(c.threads);
-  const [train, test] = loaded!;
   const genotype: Genotype = resolveGenotype(c.arch);
 
   manualSeed(c.seed);

@@ -81,6 +81,7 @@ export const ERROR_CODES = {
   // Configuration, run directories, logs and checkpoints.
   ERR_SDARTS_CONFIG: { class: 'usage', meaning: 'invalid flags or configuration' },
   ERR_SDARTS_RUN_EXISTS: { class: 'usage', meaning: 'the --save directory already holds a run' },
+  ERR_SDARTS_RUN_IN_USE: { class: 'usage', meaning: 'a run directory is in use by a running sdarts process (its run.lock)' },
   ERR_SDARTS_RUN_NOT_FOUND: { class: 'data', meaning: 'a directory is not a run directory, or lacks a file the command needs' },
   ERR_SDARTS_RUN_CORRUPT: { class: 'data', meaning: "a run's config.json is not valid JSON" },
   ERR_SDARTS_RUN_KIND: { class: 'data', meaning: 'a run directory holds a run of another command' },

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES } from '../helpers/fixture.js';
-import { sdarts } from './cli.js';
+import { readEvents } from '../../src/run/events-log.js';
+import { sdarts, sdartsAsync } from './cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sdarts-integrity-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -171,5 +172,53 @@ describe('checks before the run directory is made', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--device cuda:63/);
     expect(existsSync(d)).toBe(false);
+  });
+});
+
+describe('failures are recorded in the run directory and printed with --json', () => {
+  it('--resume after the data folder was removed: `error` event on stdout and in events.jsonl, line in log.txt', () => {
+    const data = join(tmp, 'data-gone');
+    cpSync(join(FIXTURES, 'data', 'fashion-mnist'), data, { recursive: true });
+    const d = join(tmp, 'data-gone-run');
+    expect(sdarts(['search', ...TINY_SEARCH_ALL, '--data', data, '--save', d]).status).toBe(0);
+    rmSync(data, { recursive: true });
+    const r = sdarts(['search', '--resume', d, '--json']);
+    expect(r.status).toBe(2);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    const ev = JSON.parse(lines[0]!) as { type: string; code: string; message: string };
+    expect(ev).toMatchObject({ type: 'error', code: 'ERR_SDARTS_DATA_MISSING', step: null, resumable: true });
+    expect(r.stderr).toBe(`sdarts: ${ev.message}\n`);
+    expect(readEvents(d).at(-1)).toEqual(ev);
+    expect(readFileSync(join(d, 'log.txt'), 'utf8')).toContain(`error ERR_SDARTS_DATA_MISSING: ${ev.message.split('\n')[0]}`);
+  });
+});
+
+describe('a run directory serves one process at a time', () => {
+  it('while a search runs, a new run with its --save and a --resume of it are refused; a killed run is resumed', async () => {
+    const d = join(tmp, 'live');
+    const args = ['search', ...TINY_SEARCH, '--threads', '1', '--space', 's3', '--epochs', '3', '--checkpoint-every', '0', '--save', d, '--json'];
+    let other: ReturnType<typeof sdarts>[] = [];
+    const first = await sdartsAsync(args, (line, child) => {
+      if (other.length || (JSON.parse(line) as { type: string }).type !== 'checkpoint') return;
+      // Stopped (still a live process) while the others try, so that it cannot finish meanwhile.
+      child.kill('SIGSTOP');
+      other = [sdarts(args), sdarts(['search', '--resume', d])];
+      child.kill('SIGKILL');
+    });
+    expect(first.signal).toBe('SIGKILL');
+    for (const r of other) {
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/is in use by a running sdarts job \(process \d+ on this host/);
+      expect(r.stderr).toContain(join(d, 'run.lock'));
+    }
+    // The killed run left its lock behind: its process is gone, so --resume takes it over and completes.
+    expect(existsSync(join(d, 'run.lock'))).toBe(true);
+    const resumed = sdarts(['search', '--resume', d, '--json']);
+    expect(resumed.stderr).toBe('');
+    expect(resumed.status).toBe(0);
+    expect(JSON.parse(resumed.stdout.split('\n')[0]!)).toMatchObject({ type: 'start', resumed: true });
+    expect(JSON.parse(resumed.stdout.trimEnd().split('\n').at(-1)!)).toMatchObject({ type: 'end', reason: 'completed', epoch: 3 });
+    expect(existsSync(join(d, 'run.lock'))).toBe(false);
   });
 });
