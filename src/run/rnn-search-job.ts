@@ -23,7 +23,7 @@ import { searchSeqLen } from '../data/seq-len.js';
 import { Rng, checkRngState, type RngState } from '../data/rng.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { SdartsError } from '../util/errors.js';
-import { ConfigError, checkDevice, resolveJobConfig, type JobConfig } from './config.js';
+import { ConfigError, checkDevice, runJob, type JobConfig, type JobRunOptions } from './config.js';
 import { RNN_SEARCH_COMMAND } from './commands.js';
 import { runSearchJob, type EngineEvent, type SearchJobConfig } from './search-run.js';
 
@@ -39,15 +39,23 @@ function limited(corpus: PtbCorpus, limit: number): PtbCorpus {
 }
 
 /** The model-size and data checks of the recurrent commands, before a run directory is made. */
-export function checkRnnSizes(c: { emsize: number; nhid: number; nhidlast: number; batchSize: number; evalBatchSize: number }, corpus: PtbCorpus, splits: readonly ('train' | 'valid' | 'test')[]): void {
+export function checkRnnSizes(
+  c: { emsize: number; nhid: number; nhidlast: number; batchSize: number; evalBatchSize: number },
+  corpus: PtbCorpus,
+  splits: readonly ('train' | 'valid' | 'test')[],
+): void {
   const problems: string[] = [];
   if (c.emsize !== c.nhid || c.nhid !== c.nhidlast)
-    problems.push(`--emsize ${c.emsize}, --nhid ${c.nhid} and --nhidlast ${c.nhidlast} must be equal (the DARTS recurrent cell has one layer with tied weights)`);
+    problems.push(
+      `--emsize ${c.emsize}, --nhid ${c.nhid} and --nhidlast ${c.nhidlast} must be equal (the DARTS recurrent cell has one layer with tied weights)`,
+    );
   for (const split of splits) {
     const b = split === 'train' ? c.batchSize : c.evalBatchSize;
     const rows = Math.floor(corpus[split].length / b);
     if (rows < 3)
-      problems.push(`the ${split} split has ${corpus[split].length} tokens: at batch size ${b} that is ${rows} rows, and a pass needs at least 3 (use a smaller batch size or more tokens)`);
+      problems.push(
+        `the ${split} split has ${corpus[split].length} tokens: at batch size ${b} that is ${rows} rows, and a pass needs at least 3 (use a smaller batch size or more tokens)`,
+      );
   }
   if (splits.includes('train') && Math.floor(corpus.valid.length / c.batchSize) < 2)
     problems.push(`the valid split has ${corpus.valid.length} tokens: too few for the architecture's stream at --batch-size ${c.batchSize}`);
@@ -125,7 +133,10 @@ function rnnSearchData(corpus: PtbCorpus, c: RnnSearchConfig) {
     setState: (raw: unknown) => {
       const s = raw as RnnDataState;
       if (s === null || typeof s !== 'object' || s.kind !== 'rnn-search-data')
-        throw new SdartsError('ERR_SDARTS_CHECKPOINT_CONTENTS', "the checkpoint's data state is not an `rnn search` data state: the run directory is damaged or of another command");
+        throw new SdartsError(
+          'ERR_SDARTS_CHECKPOINT_CONTENTS',
+          "the checkpoint's data state is not an `rnn search` data state: the run directory is damaged or of another command",
+        );
       checkRngState('rnn search data', s.rng, 'loader.rng');
       rng.setState(s.rng);
       pending = s.stream;
@@ -136,24 +147,24 @@ function rnnSearchData(corpus: PtbCorpus, c: RnnSearchConfig) {
   };
 }
 
-export async function* runRnnSearch(raw: Partial<RnnSearchConfig>, opts: { signal?: AbortSignal; echo?: (line: string) => void } = {}): AsyncGenerator<RnnSearchEvent> {
+export function runRnnSearch(raw: Partial<RnnSearchConfig>, opts: JobRunOptions = {}): AsyncGenerator<RnnSearchEvent> {
   let loaded: PtbCorpus | undefined;
-  const {
-    config: c,
-    runDir,
-    resumed,
-  } = resolveJobConfig(
+  return runJob(
     RNN_SEARCH_COMMAND,
     raw,
     (c) => `rnn-search-${c.perturb}-seed${c.seed}`,
+    // Everything that can be checked is, before the run directory is made: flags, sizes, device, data.
     (c) => {
       checkDevice(c.device);
       loaded = limited(resolvePtbCorpus(c.data), c.limitTokens);
       checkRnnSizes(c, loaded, ['train', 'valid']);
     },
+    ({ config: c, runDir, resumed }) => rnnSearchEvents(c, runDir, resumed, loaded!, opts),
   );
+}
+
+async function* rnnSearchEvents(c: RnnSearchConfig, runDir: string, resumed: boolean, corpus: PtbCorpus, opts: JobRunOptions): AsyncGenerator<RnnSearchEvent> {
   if (c.threads > 0) setNumThreads(c.threads);
-  const corpus = loaded!;
   const loopConfig: SearchJobConfig = {
     learningRate: c.lr,
     learningRateMin: c.lr,
@@ -209,9 +220,16 @@ export async function* runRnnSearch(raw: Partial<RnnSearchConfig>, opts: { signa
         const g = m.genotype();
         return { summary: formatRnnGenotype(g), json: rnnGenotypeToJSON(g), alphas: [m.archParameters()[0]!.toRows()] };
       },
-      stepLine: (step, m) => `train ${String(step).padStart(3, '0')} loss ${m.loss.avg.toExponential(6)} ppl ${ppl(m.loss.avg).toFixed(2)} top1 ${m.top1.avg.toFixed(4)}`,
+      stepLine: (step, m) =>
+        `train ${String(step).padStart(3, '0')} loss ${m.loss.avg.toExponential(6)} ppl ${ppl(m.loss.avg).toFixed(2)} top1 ${m.top1.avg.toFixed(4)}`,
       epochSummary: (ev: LoopEpochEvent) => ({
-        scalars: { 'ppl/train': ppl(ev.trainLoss), 'ppl/valid': ppl(ev.validLoss), 'Obj/train': ev.trainLoss, 'Obj/valid': ev.validLoss, 'Acc/valid': ev.validAcc },
+        scalars: {
+          'ppl/train': ppl(ev.trainLoss),
+          'ppl/valid': ppl(ev.validLoss),
+          'Obj/train': ev.trainLoss,
+          'Obj/valid': ev.validLoss,
+          'Acc/valid': ev.validAcc,
+        },
         log: [
           `train_loss ${ev.trainLoss.toExponential(6)} train_ppl ${ppl(ev.trainLoss).toFixed(2)}`,
           `valid_loss ${ev.validLoss.toExponential(6)} valid_ppl ${ppl(ev.validLoss).toFixed(2)} valid_top1 ${ev.validAcc.toFixed(4)}`,
@@ -233,7 +251,10 @@ export async function* runRnnSearch(raw: Partial<RnnSearchConfig>, opts: { signa
             1,
           ) + '\n',
         );
-        writeFileAtomic(join(runDir, 'alphas.json'), JSON.stringify({ kind: 'rnn', epochs: epochs.map((e) => ({ epoch: e.epoch, alphas: { recurrent: e.alphas[0] } })) }) + '\n');
+        writeFileAtomic(
+          join(runDir, 'alphas.json'),
+          JSON.stringify({ kind: 'rnn', epochs: epochs.map((e) => ({ epoch: e.epoch, alphas: { recurrent: e.alphas[0] } })) }) + '\n',
+        );
       },
     },
     opts.signal,

@@ -77,7 +77,15 @@ export function regularizedLoss(r: RnnLoss, arAlpha: number, tarBeta: number): T
   let loss = r.loss;
   if (arAlpha > 0) loss = loss.add(r.droppedOutput.pow(2).mean().mul(arAlpha));
   const T = r.rawOutput.size(0);
-  if (tarBeta > 0 && T > 1) loss = loss.add(r.rawOutput.slice(0, 1, T).sub(r.rawOutput.slice(0, 0, T - 1)).pow(2).mean().mul(tarBeta));
+  if (tarBeta > 0 && T > 1)
+    loss = loss.add(
+      r.rawOutput
+        .slice(0, 1, T)
+        .sub(r.rawOutput.slice(0, 0, T - 1))
+        .pow(2)
+        .mean()
+        .mul(tarBeta),
+    );
   return loss;
 }
 

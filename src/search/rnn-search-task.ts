@@ -73,7 +73,15 @@ export function rnnSearchTask<M extends LoopModel & RecurrentSupernet>(model: M,
       m.eval();
       try {
         const r = largestHessianEigenvalue(() => m.loss(h0, b.x, b.y).loss, m.archParameters(), { diagonal: ANALYSIS_DIAGONAL });
-        return { method: 'lanczos', eigenvalue: r.eigenvalue, diagonal: r.diagonal, n: r.n, iterations: r.iterations, residual: r.residual, converged: r.converged };
+        return {
+          method: 'lanczos',
+          eigenvalue: r.eigenvalue,
+          diagonal: r.diagonal,
+          n: r.n,
+          iterations: r.iterations,
+          residual: r.residual,
+          converged: r.converged,
+        };
       } finally {
         m.train();
         h0.dispose();

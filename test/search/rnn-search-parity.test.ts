@@ -72,7 +72,11 @@ function prefixed(T: NamedTensors, prefix: string): NamedTensors {
 }
 
 const cmp = (a: Tensor | number, b: Tensor | number, label: string): number =>
-  expectParity(typeof a === 'number' ? [a] : (a.toArray() as number[]).flat(Infinity as 1), typeof b === 'number' ? [b] : (b.toArray() as number[]).flat(Infinity as 1), label);
+  expectParity(
+    typeof a === 'number' ? [a] : (a.toArray() as number[]).flat(Infinity as 1),
+    typeof b === 'number' ? [b] : (b.toArray() as number[]).flat(Infinity as 1),
+    label,
+  );
 
 describe('recurrent search step against the PyTorch twin (float64, masks replayed)', () => {
   for (const name of CASES) {
