@@ -1,7 +1,8 @@
 /**
  * Where one run directory stands, read from its files alone (config.json, events.jsonl, the
- * checkpoint): not started, started (running, or stopped without a word: killed), interrupted (an
- * `end` event with reason 'interrupted'), failed (an `error` event), or done (`end` … 'completed').
+ * checkpoint): not started, started (running now, or stopped: by a signal after its checkpoint, or
+ * killed), interrupted (an `end` event with reason 'interrupted', which the API's consumers log),
+ * failed (an `error` event), or done (`end` … 'completed').
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +18,8 @@ export interface RunState {
   /** The last step reached (epoch, step in it), when the run logged one. */
   epoch: number | null;
   step: number | null;
+  /** Where the last checkpoint event puts the run (a resume continues from there). */
+  checkpointAt: { epoch: number; step: number } | null;
   /** The error event's message and code (phase 'failed'). */
   message: string | null;
   code: string | null;
@@ -25,7 +28,15 @@ export interface RunState {
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
 
 export function runState(dir: string): RunState {
-  const state: RunState = { phase: 'not-started', checkpoint: existsSync(join(dir, CHECKPOINT_FILE)), epoch: null, step: null, message: null, code: null };
+  const state: RunState = {
+    phase: 'not-started',
+    checkpoint: existsSync(join(dir, CHECKPOINT_FILE)),
+    epoch: null,
+    step: null,
+    checkpointAt: null,
+    message: null,
+    code: null,
+  };
   if (!existsSync(join(dir, CONFIG_FILE)) || !existsSync(join(dir, EVENTS_FILE))) return state;
   let events: Record<string, unknown>[];
   try {
@@ -38,6 +49,8 @@ export function runState(dir: string): RunState {
       if (typeof e['epoch'] === 'number') state.epoch = e['epoch'];
       if (typeof e['step'] === 'number') state.step = e['step'];
     }
+    if (e['type'] === 'checkpoint' && typeof e['epoch'] === 'number' && typeof e['step'] === 'number')
+      state.checkpointAt = { epoch: e['epoch'], step: e['step'] };
     if (e['type'] === 'start') {
       // A failed or interrupted run that was resumed starts again.
       state.phase = 'started';

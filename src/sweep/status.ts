@@ -58,6 +58,10 @@ function at(run: RunState): string {
   return run.epoch !== null ? `epoch ${run.epoch} step ${run.step ?? 0}` : 'its start';
 }
 
+function checkpointAt(run: RunState): string {
+  return run.checkpointAt ? `epoch ${run.checkpointAt.epoch} step ${run.checkpointAt.step}` : 'its last step';
+}
+
 /** The status of every cell; `scheduler: false` skips squeue/sacct (run directories only). */
 export function sweepStatus(source: Sweep | string, opts: { scheduler?: boolean } = {}): SweepStatus {
   const sweep = typeof source === 'string' ? readSweep(source) : source;
@@ -78,11 +82,11 @@ export function sweepStatus(source: Sweep | string, opts: { scheduler?: boolean 
         : st('running', `${run.phase === 'started' ? `at ${at(run)}` : 'starting'}${sched}`);
     if (!slurm && localAlive && run.phase === 'started') return st('running', `at ${at(run)} (local)`);
     if (run.phase === 'failed') return st('failed', `${run.code ? `${run.code}: ` : ''}${run.message ?? 'failed'}${sched}`);
-    if (run.phase === 'interrupted') return st('interrupted', `stopped at ${at(run)} with a checkpoint${sched}`);
+    if (run.phase === 'interrupted') return st('interrupted', `stopped at ${at(run)}; resumes from its checkpoint at ${checkpointAt(run)}${sched}`);
     if (run.phase === 'started')
       return run.checkpoint
-        ? st('interrupted', `killed at ${at(run)}; its last checkpoint is kept${sched}`)
-        : st('failed', `killed before its first checkpoint${sched}`);
+        ? st('interrupted', `stopped at ${at(run)}; resumes from its checkpoint at ${checkpointAt(run)}${sched}`)
+        : st('failed', `stopped before its first checkpoint${sched}`);
     // Not started.
     if (job && job.reason && /Dependency/i.test(job.reason)) return st('pending', `not started: its upstream ${c.after ?? ''} is not done${sched}`);
     if (job && job.state !== 'UNKNOWN' && job.state !== 'CANCELLED') {
