@@ -101,7 +101,7 @@ export const ERROR_CODES = {
   // Sweeps (src/sweep).
   ERR_SDARTS_SWEEP_PLAN: {
     class: 'usage',
-    meaning: 'a sweep plan is invalid (a cell has an unknown option or a value its job refuses, an empty grid, two cells in one directory …)',
+    meaning: 'a sweep plan is invalid (an unknown option, a refused value, an empty grid, a clash …)',
   },
   ERR_SDARTS_SWEEP_OPTIONS: { class: 'usage', meaning: 'the options of a sweep command do not fit together' },
   ERR_SDARTS_SWEEP_EXISTS: { class: 'usage', meaning: 'the sweep directory already holds another sweep' },
