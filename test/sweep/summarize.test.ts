@@ -62,6 +62,22 @@ describe('summarize', () => {
     expect(darts!.metrics).toEqual({ validAcc: { mean: 30, std: null, n: 1 }, paramFreeOps: { mean: 2, std: null, n: 1 } });
   });
 
+  it('takes the NAS-Bench-101 test error of the last epoch of a 1Shot1 search', () => {
+    const nb = (seed: number, errs: number[]): string =>
+      run(join(tmp, 'nb', `s${seed}`), 'nasbench-search', { space: '1', dataset: 'cifar10', perturb: 'pgd_linf', seed }, [
+        ...errs.map((testError, epoch) => ({ type: 'epoch', epoch, validAcc: 50 + epoch, testError, eigenvalue: null })),
+        { type: 'end', reason: 'completed', architectureJSON: { matrix: [] } },
+      ]);
+    nb(0, [0.1, 0.06]);
+    nb(1, [0.2, 0.08]);
+    const [g] = summarize([join(tmp, 'nb')]).groups;
+    expect(g!.key).toEqual({ space: '1', dataset: 'cifar10', perturb: 'pgd_linf' });
+    expect(g!.metrics.nb101TestError!.mean).toBeCloseTo(0.07, 15);
+    expect(g!.metrics.nb101TestError!.std).toBeCloseTo(Math.sqrt(2 * 0.01 ** 2), 15);
+    expect(g!.metrics.paramFreeOps).toBeUndefined(); // not a CNN genotype
+    expect(formatSummary(summarize([join(tmp, 'nb')]), 'md')).toContain('| SDARTS-ADV | 0.0700 ± 0.0141 (2) |');
+  });
+
   it('computes the sample standard deviation', () => {
     expect(stats([1, 2, 3, 4])).toEqual({ mean: 2.5, std: Math.sqrt(5 / 3), n: 4 });
   });

@@ -12,11 +12,12 @@
  * 30 s), so the two tasks to interrupt are frozen (SIGSTOP) at their first checkpoint: they are surely
  * mid-run when SLURM's signal comes (SLURM sends SIGCONT with it).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI } from '../e2e/cli.js';
 import { startSlurmCluster, type SlurmCluster } from './slurm-cluster.js';
 import {
   GRID_PLAN,
@@ -153,16 +154,38 @@ describe('sdarts sweep on SLURM', () => {
     const local = await localRun;
     expect(local.stderr).toBe('');
     expect(local.status).toBe(0);
+    expect(local.stdout).toContain(`sweep ${localDir}: 9 of 9 cells to run, 2 at a time`);
     for (const id of SEARCH_CELLS) expect(finalAlphas(join(slurmDir, id)), id).toEqual(finalAlphas(join(localDir, id)));
     const testAcc = (dir: string): unknown => eventsOf(join(dir, TRAIN_CELL)).find((e) => e['type'] === 'end')!['testAcc'];
     expect(testAcc(slurmDir)).toBe(testAcc(localDir));
-  });
+  }, 600_000);
 
   it('the local backend ran the same grid to completion, 2 at a time', () => {
     const s = status(localDir);
     expect(s.counts).toMatchObject({ done: 9, pending: 0, running: 0, failed: 0, interrupted: 0 });
     const cfg = JSON.parse(readFileSync(join(localDir, TRAIN_CELL, 'config.json'), 'utf8')) as { config: { arch: string } };
     expect(cfg.config.arch).toBe(join(localDir, 'search/space-s3_perturb-random_seed-0'));
+  });
+
+  it('a local sweep stopped by SIGTERM checkpoints its running cells and resumes to the same α', async () => {
+    const dir = join(tmp, 'local-stopped');
+    const cells = [SEARCH_CELLS[6]!, SEARCH_CELLS[7]!]; // s3 random, seeds 0 and 1
+    const plan = join(tmp, 'two.json');
+    writeFileSync(plan, JSON.stringify({ ...GRID_PLAN.stages[0], grid: { space: ['s3'], perturb: ['random'], seed: [0, 1] } }));
+    const child = spawn(process.execPath, [CLI, 'sweep', 'run', '--plan', plan, '--dir', dir, '--workers', '2'], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    await waitFor('both cells to checkpoint', () => cells.every((c) => eventsOf(join(dir, c)).some((e) => e['type'] === 'checkpoint')), 120_000, 5);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    const stopped = status(dir);
+    expect(stopped.cells.map((c) => [c.id, c.state, c.resumable])).toEqual(cells.map((c) => [c, 'interrupted', true]));
+    const resumed = sdarts(['sweep', 'resume', dir]);
+    expect(resumed.stderr).toBe('');
+    expect(resumed.status).toBe(0);
+    for (const c of cells) {
+      expect(resumed.stdout).toContain(`start ${c}: sdarts search --resume ${join(dir, c)}`);
+      expect(finalAlphas(join(dir, c)), c).toEqual(finalAlphas(join(localDir, c)));
+    }
   });
 
   it('summarize gives the numbers computed from events.jsonl', () => {
