@@ -130,6 +130,7 @@ export const SWEEP_ACTIONS: Record<SweepCommandName, (cmd: Command) => void | Pr
   'sweep status': (cmd) => {
     const o = optionsOf(SWEEP_STATUS_COMMAND, cmd);
     const st = sweepStatus(cmd.processedArgs[0] as string);
+    if (st.warning) process.stderr.write(`sdarts: ${st.warning}\n`);
     if (o.json) return void out(JSON.stringify(st) + '\n');
     const w = Math.max(...st.cells.map((c) => c.id.length));
     for (const c of st.cells) out(`${c.state.padEnd(11)} ${c.id.padEnd(w)}  ${c.detail}\n`);

@@ -84,7 +84,7 @@ export async function* runSweep(source: FrozenPlan | Sweep | string, options: Lo
   const failed = new Set<string>();
   const finished = new Set(sweep.cells.filter((c) => !todo.includes(c)).map((c) => c.id));
   const running = new Map<number, { cell: SweepCell; kill: () => void }>();
-  let waiting = [...todo];
+  const waiting = [...todo];
   let interrupted = false;
   const onAbort = (): void => {
     interrupted = true;
@@ -124,20 +124,23 @@ export async function* runSweep(source: FrozenPlan | Sweep | string, options: Lo
     });
   };
 
-  /** Start what can start: a free slot and a cell whose upstream is done (skipping those whose upstream failed). */
+  /** The next cell that may start: its upstream is done, or failed (then it is skipped). */
+  const next = (): SweepCell | undefined => {
+    for (;;) {
+      const i = waiting.findIndex((c) => !c.after || finished.has(c.after) || failed.has(c.after));
+      if (i < 0) return undefined;
+      const [cell] = waiting.splice(i, 1);
+      if (!cell!.after || !failed.has(cell!.after)) return cell;
+      failed.add(cell!.id);
+      emit({ type: 'cell-skip', cell: cell!.id, reason: `its upstream ${cell!.after} did not finish` });
+    }
+  };
+  /** Give every free slot a cell. */
   const fill = (): void => {
     for (let slot = 0; slot < workers && !interrupted; slot++) {
       if (running.has(slot)) continue;
-      const i = waiting.findIndex((c) => !c.after || finished.has(c.after) || failed.has(c.after));
-      if (i < 0) return;
-      const cell = waiting[i]!;
-      waiting = waiting.filter((_, j) => j !== i);
-      if (cell.after && failed.has(cell.after)) {
-        failed.add(cell.id);
-        emit({ type: 'cell-skip', cell: cell.id, reason: `its upstream ${cell.after} did not finish` });
-        slot--;
-        continue;
-      }
+      const cell = next();
+      if (!cell) return;
       start(cell, slot);
     }
   };

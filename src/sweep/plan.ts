@@ -163,7 +163,7 @@ export function planSweep(plan: SweepPlan | StagePlan | unknown, opts: { name?: 
       else if (vs.length === 0) problems.push(`${where}: grid '${k}' has no values, so the grid is empty; give it at least one value or remove it`);
       if (Object.hasOwn(options, k)) problems.push(`${where}: '${k}' is both in "options" and in "grid"; keep one`);
     }
-    let upstream: SweepCell[] = [null as unknown as SweepCell];
+    let upstream: (SweepCell | null)[] = [null];
     let input: string | null = null;
     if (s.after !== undefined) {
       const up = byStage.get(s.after);

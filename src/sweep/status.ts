@@ -34,6 +34,8 @@ export interface SweepStatus {
   backend: 'local' | 'slurm';
   cells: CellStatus[];
   counts: Record<CellState, number>;
+  /** Why SLURM's view is missing (squeue not reachable here): the states come from the run directories alone. */
+  warning: string | null;
 }
 
 function alive(pid: number): boolean {
@@ -66,7 +68,16 @@ function checkpointAt(run: RunState): string {
 export function sweepStatus(source: Sweep | string, opts: { scheduler?: boolean } = {}): SweepStatus {
   const sweep = typeof source === 'string' ? readSweep(source) : source;
   const slurm = sweep.backend.backend === 'slurm';
-  const tasks = slurm && opts.scheduler !== false ? slurmTasks(sweep) : new Map<string, SlurmTask>();
+  let tasks = new Map<string, SlurmTask>();
+  let warning: string | null = null;
+  if (slurm && opts.scheduler !== false) {
+    try {
+      tasks = slurmTasks(sweep);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'ERR_SDARTS_SWEEP_SLURM') throw err;
+      warning = `${(err as Error).message}; the states below come from the run directories alone (queued and running cells show as pending or stopped)`;
+    }
+  }
   const runnerFile = join(sweep.dir, LOCAL_RUNNER_FILE);
   const localAlive = !slurm && existsSync(runnerFile) && alive(Number(readFileSync(runnerFile, 'utf8').trim()));
   const cells = sweep.cells.map((c): CellStatus => {
@@ -100,5 +111,5 @@ export function sweepStatus(source: Sweep | string, opts: { scheduler?: boolean 
     return st('pending', c.after ? `not started (after ${c.after})` : 'not started');
   });
   const counts = Object.fromEntries(CELL_STATES.map((s) => [s, cells.filter((c) => c.state === s).length])) as Record<CellState, number>;
-  return { dir: sweep.dir, backend: sweep.backend.backend, cells, counts };
+  return { dir: sweep.dir, backend: sweep.backend.backend, cells, counts, warning };
 }

@@ -10,14 +10,14 @@
  *   - testError: 100 − the final test accuracy (%) after training (train);
  *   - params: the trained network's parameter count (train; auxiliary head excluded).
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readEvents } from '../run/events-log.js';
 import { CONFIG_FILE, readRunConfig } from '../run/run-dir.js';
 import { SdartsError } from '../util/errors.js';
-import { jobCommands } from './plan.js';
+import { optionKey } from '../run/commands.js';
+import { cellDir, jobCommands } from './plan.js';
 import { SWEEP_FILE, readSweep } from './sweep-dir.js';
-import { cellDir } from './plan.js';
 
 export const METRICS = ['validAcc', 'eigenvalue', 'paramFreeOps', 'nb101TestError', 'testError', 'params'] as const;
 export type MetricName = (typeof METRICS)[number];
@@ -53,17 +53,17 @@ export interface Summary {
   skipped: { dir: string; reason: string }[];
 }
 
-const RUN_KINDS = (): string[] => jobCommands().map((c) => c.runKind!);
-
+/** A job run's command (its config.json's) and validated config; null for a run of no job command. */
 function readConfigDoc(dir: string): { command: string; config: Record<string, unknown> } | null {
-  for (const kind of RUN_KINDS()) {
-    try {
-      return { command: kind, config: readRunConfig<Record<string, unknown>>(dir, kind) };
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'ERR_SDARTS_RUN_KIND') throw err;
-    }
+  let command: unknown;
+  try {
+    command = (JSON.parse(readFileSync(join(dir, CONFIG_FILE), 'utf8')) as { command?: unknown }).command;
+  } catch {
+    command = undefined; // readRunConfig below says what is wrong with the file
   }
-  return null;
+  const kind = jobCommands().find((c) => c.runKind === command)?.runKind;
+  if (command !== undefined && !kind) return null;
+  return { command: kind ?? 'search', config: readRunConfig<Record<string, unknown>>(dir, kind ?? 'search') };
 }
 
 /** The metrics of one completed run, or why it has none. */
@@ -136,11 +136,16 @@ export function stats(values: readonly number[]): MetricStats {
 
 /** Group the completed runs under `paths` by `by` (config keys, kebab- or camelCase) and aggregate each metric. */
 export function summarize(paths: readonly string[], opts: { by?: readonly string[] } = {}): Summary {
-  const by = (opts.by ?? ['space', 'dataset', 'perturb']).map((k) => k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()));
+  const by = (opts.by ?? ['space', 'dataset', 'perturb']).map(optionKey);
   const skipped: Summary['skipped'] = [];
   const groups = new Map<string, SummaryGroup & { values: Partial<Record<MetricName, number[]>> }>();
   for (const dir of collectRunDirs(paths)) {
-    const r = runMetrics(dir);
+    let r: RunMetrics | string;
+    try {
+      r = runMetrics(dir);
+    } catch (err) {
+      r = (err as Error).message; // a damaged run among many: say which, summarize the rest
+    }
     if (typeof r === 'string') {
       skipped.push({ dir, reason: r });
       continue;

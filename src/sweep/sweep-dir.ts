@@ -57,6 +57,12 @@ export function writeSweep(dir: string, plan: FrozenPlan, backend: BackendSettin
         'ERR_SDARTS_SWEEP_EXISTS',
         `${abs} already holds another sweep (${SWEEP_FILE}, ${old.cells.length} cells). Continue it with \`sdarts sweep resume ${abs}\`, or choose another --dir.`,
       );
+    // Local workers and GPUs are per session (resume takes --workers); the rest of the settings are frozen.
+    if (old.backend.backend !== backend.backend || (backend.backend === 'slurm' && JSON.stringify(old.backend) !== JSON.stringify(backend)))
+      throw new SdartsError(
+        'ERR_SDARTS_SWEEP_EXISTS',
+        `${abs} already holds this sweep with other backend settings (${JSON.stringify(old.backend)}); they are frozen in ${SWEEP_FILE}: continue it with \`sdarts sweep resume ${abs}\`, or choose another --dir.`,
+      );
     return old;
   }
   mkdirSync(abs, { recursive: true });

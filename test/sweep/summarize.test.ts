@@ -13,9 +13,21 @@ import { formatSummary } from '../../src/sweep/summary-format.js';
 import { planSweep } from '../../src/sweep/plan.js';
 import { runSweep, type SweepEvent } from '../../src/sweep/local-backend.js';
 import { sweepStatus } from '../../src/sweep/status.js';
-import { writeSweep } from '../../src/sweep/sweep-dir.js';
+import { writeSweep, type SlurmSettings } from '../../src/sweep/sweep-dir.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sdarts-summary-'));
+const SLURM_OFF = {
+  backend: 'slurm',
+  partition: null,
+  time: null,
+  gres: null,
+  account: null,
+  cpusPerTask: null,
+  mem: null,
+  maxParallel: null,
+  signalBefore: 120,
+  sbatch: [],
+} as const satisfies SlurmSettings;
 
 function run(dir: string, command: string, config: object, events: object[]): string {
   mkdirSync(dir, { recursive: true });
@@ -117,6 +129,26 @@ describe('sweep status and the local backend API', () => {
       ['search/seed-1', 'pending', 'not started', false],
     ]);
     expect(st.counts).toEqual({ pending: 1, running: 0, done: 0, failed: 1, interrupted: 0 });
+    expect(st.warning).toBeNull();
+  });
+
+  it('falls back to the run directories when squeue is not reachable', () => {
+    const plan = planSweep({ command: 'search', grid: { seed: [0] } });
+    const sweep = writeSweep(join(tmp, 'no-squeue'), plan, { ...SLURM_OFF });
+    mkdirSync(join(sweep.dir, 'slurm'), { recursive: true });
+    writeFileSync(
+      join(sweep.dir, 'slurm', 'jobs.jsonl'),
+      JSON.stringify({ stage: 'search', jobId: '41', indices: [0], dependency: null, submitted: '' }) + '\n',
+    );
+    const path = process.env['PATH'];
+    process.env['PATH'] = join(tmp, 'empty-path');
+    try {
+      const st = sweepStatus(sweep.dir);
+      expect(st.warning).toMatch(/^squeue is not on PATH: .*the states below come from the run directories alone/);
+      expect(st.cells.map((c) => [c.id, c.state])).toEqual([['search/seed-0', 'pending']]);
+    } finally {
+      process.env['PATH'] = path;
+    }
   });
 
   it('runs cells as processes, reports those that fail, and skips what was chained to them', async () => {
