@@ -34,6 +34,7 @@ module.exports = {
     layer('layer-benchmark', 'benchmark', ['tensor', 'util'], 'benchmark sits on tensor and util.'),
     layer('layer-space', 'space', ['benchmark', 'nn', 'tensor', 'util'], 'search spaces are built of nn layers.'),
     layer('layer-search', 'search', ['space', 'nn', 'optim', 'tensor', 'util', 'benchmark'], 'search runs on spaces, nn and optim.'),
+    layer('layer-sweep', 'sweep', ['run', 'util'], 'sweep sits on run (the command table, run directories) and util: it runs jobs, never their algorithms.'),
     layer('layer-run', 'run', ['search', 'space', 'nn', 'optim', 'tensor', 'data', 'benchmark', 'util'], 'run may import everything but cli.'),
     {
       name: 'native-boundary',

@@ -54,5 +54,12 @@ export { runTrain, testCheckpoint, type TrainConfig, type TrainEvent } from './r
 export { runNasbenchSearch, scoreRun, type NasbenchSearchConfig } from './run/nasbench-search-job.js';
 export type { EngineEvent } from './run/search-run.js';
 
+// sweeps: grids of jobs (locally or as SLURM job arrays) and their summary tables
+export { planSweep, type SweepPlan, type StagePlan, type FrozenPlan, type SweepCell } from './sweep/plan.js';
+export { runSweep, type SweepEvent, type LocalRunOptions } from './sweep/local-backend.js';
+export { summarize, type Summary, type SummaryGroup, type MetricStats } from './sweep/summarize.js';
+export { formatSummary, type SummaryFormat } from './sweep/summary-format.js';
+export { sweepStatus, type SweepStatus, type CellStatus } from './sweep/status.js';
+
 // NAS-Bench-101 / 1Shot1 (pure TS)
 export * as benchmark from './benchmark/index.js';

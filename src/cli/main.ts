@@ -17,6 +17,8 @@ import { runJobCommand, type Job } from './job-command.js';
 import { dataDownloadCommand } from './data-command.js';
 import { nasbenchQueryCommand } from './nasbench-command.js';
 import { reportError } from './errors.js';
+import { SWEEP_ACTIONS } from './sweep-command.js';
+import { SWEEP_COMMANDS } from '../sweep/sweep-commands.js';
 
 /**
  * With --resume only the flags given on the command line are passed on: the job reuses the run's saved
@@ -80,6 +82,10 @@ for (const spec of COMMANDS) {
   cmd.action(async () => {
     await action(cmd, spec);
   });
+}
+for (const spec of SWEEP_COMMANDS) {
+  const cmd = addCommand(program, spec);
+  cmd.action(async () => SWEEP_ACTIONS[spec.name](cmd));
 }
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -99,6 +99,18 @@ export const ERROR_CODES = {
   ERR_SDARTS_CHECKPOINT_CONTENTS: { class: 'data', meaning: "a checkpoint's tensors or JSON state do not fit the run resuming from it" },
   ERR_SDARTS_RUN_CONFIG_INVALID: { class: 'data', meaning: "a run's config.json is valid JSON but not a complete run configuration" },
   ERR_SDARTS_RESUME_FLAGS: { class: 'usage', meaning: "--resume was given flags that differ from the run's frozen configuration" },
+  // Sweeps (src/sweep).
+  ERR_SDARTS_SWEEP_PLAN: {
+    class: 'usage',
+    meaning: 'a sweep plan is invalid (an unknown option, a refused value, an empty grid, a clash …)',
+  },
+  ERR_SDARTS_SWEEP_OPTIONS: { class: 'usage', meaning: 'the options of a sweep command do not fit together' },
+  ERR_SDARTS_SWEEP_EXISTS: { class: 'usage', meaning: 'the sweep directory already holds another sweep' },
+  ERR_SDARTS_SWEEP_NOT_FOUND: { class: 'data', meaning: 'a directory is not a sweep directory (no sweep.json)' },
+  ERR_SDARTS_SWEEP_CORRUPT: { class: 'data', meaning: "a sweep's sweep.json is damaged" },
+  ERR_SDARTS_SWEEP_CELL: { class: 'usage', meaning: 'a sweep has no cell of that name' },
+  ERR_SDARTS_SWEEP_UPSTREAM: { class: 'usage', meaning: 'a chained cell was run before the cell it builds on is done' },
+  ERR_SDARTS_SWEEP_SLURM: { class: 'data', meaning: 'a SLURM command (sbatch, squeue) is missing or failed' },
 } as const satisfies Record<`ERR_SDARTS_${string}`, ErrorInfo>;
 
 /** A catalogued code: the only codes `SdartsError` and the coded-error helpers accept. */
