@@ -18,7 +18,6 @@ import { dataDownloadCommand } from './data-command.js';
 import { nasbenchQueryCommand } from './nasbench-command.js';
 import { reportError } from './errors.js';
 import { SWEEP_ACTIONS } from './sweep-command.js';
-import { SWEEP_COMMANDS } from '../sweep/sweep-commands.js';
 
 /**
  * With --resume only the flags given on the command line are passed on: the job reuses the run's saved
@@ -52,6 +51,11 @@ const ACTIONS: { [N in CommandName]: (cmd: Command, spec: CommandSpec & { name: 
   'rnn test': () => {
     throw new Error('rnn test: not wired in this build');
   },
+  'sweep run': (cmd) => SWEEP_ACTIONS['sweep run'](cmd),
+  'sweep status': (cmd) => SWEEP_ACTIONS['sweep status'](cmd),
+  'sweep resume': (cmd) => SWEEP_ACTIONS['sweep resume'](cmd),
+  'sweep cell': (cmd) => SWEEP_ACTIONS['sweep cell'](cmd),
+  summarize: (cmd) => SWEEP_ACTIONS.summarize(cmd),
   test: (cmd, spec) => {
     const o = configOf(spec, cmd);
     const r = testCheckpoint(o.checkpoint, { ...(o.data ? { data: o.data } : {}), ...(o.device ? { device: o.device } : {}) });
@@ -82,10 +86,6 @@ for (const spec of COMMANDS) {
   cmd.action(async () => {
     await action(cmd, spec);
   });
-}
-for (const spec of SWEEP_COMMANDS) {
-  const cmd = addCommand(program, spec);
-  cmd.action(async () => SWEEP_ACTIONS[spec.name](cmd));
 }
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -1,6 +1,6 @@
 /**
  * The actions of `sdarts sweep run|status|resume|cell` and `sdarts summarize` (their options:
- * src/sweep/sweep-commands.ts). A local sweep runs in this process's foreground: SIGINT/SIGTERM send each
+ * src/run/sweep-commands.ts). A local sweep runs in this process's foreground: SIGINT/SIGTERM send each
  * running cell one SIGTERM (it checkpoints) and exit 130/143; a SLURM sweep is submitted and returns.
  */
 import { resolve } from 'node:path';
@@ -24,7 +24,7 @@ import {
   SWEEP_RUN_COMMAND,
   SWEEP_STATUS_COMMAND,
   type SWEEP_COMMANDS,
-} from '../sweep/sweep-commands.js';
+} from '../run/sweep-commands.js';
 
 const out = (s: string): boolean => process.stdout.write(s);
 

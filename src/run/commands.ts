@@ -11,6 +11,7 @@ import { PERTURBATION_NAMES } from '../search/perturbation.js';
 import type { BatchOrder } from '../data/loader.js';
 import { DOWNLOADABLE } from '../data/download.js';
 import { SEARCH_DATASETS } from './datasets.js';
+import { SWEEP_COMMANDS } from './sweep-commands.js';
 
 export type OptionKind = 'int' | 'float' | 'string' | 'bool' | 'choice' | 'path' | 'device';
 
@@ -340,7 +341,13 @@ export const RNN_TRAIN_COMMAND = {
     ...rnnModelOptions({ size: 850, dropoute: 0.1 }),
     ...rnnTrainingOptions({ batchSize: 64, epochs: 8000, wdecay: 8e-7 }),
     { flag: 'test-batch-size', kind: 'int', default: 1, min: 1, help: 'batch size of the final test evaluation' },
-    { flag: 'nonmono', kind: 'int', default: 5, min: 1, help: 'switch to averaged SGD when validation has not improved on the best of all but the last N epochs' },
+    {
+      flag: 'nonmono',
+      kind: 'int',
+      default: 5,
+      min: 1,
+      help: 'switch to averaged SGD when validation has not improved on the best of all but the last N epochs',
+    },
     { flag: 'max-seq-len-delta', kind: 'int', default: 20, min: 0, help: 'sequence lengths are capped at bptt + this' },
     ...jobOptions({ seed: 1267 }),
   ],
@@ -359,7 +366,12 @@ export const RNN_TEST_COMMAND = {
 } as const satisfies CommandSpec;
 
 /** Descriptions of the command groups (the first word of a two-word command). */
-export const COMMAND_GROUPS: Readonly<Record<string, string>> = { data: 'datasets', nasbench: 'NAS-Bench-101 / NAS-Bench-1Shot1', rnn: 'recurrent cells on Penn Treebank' };
+export const COMMAND_GROUPS: Readonly<Record<string, string>> = {
+  data: 'datasets',
+  nasbench: 'NAS-Bench-101 / NAS-Bench-1Shot1',
+  rnn: 'recurrent cells on Penn Treebank',
+  sweep: 'grids of jobs, locally or as SLURM job arrays',
+};
 
 /** Every command, in the order of --help and docs/cli.md. */
 export const COMMANDS = [
@@ -373,6 +385,7 @@ export const COMMANDS = [
   RNN_SEARCH_COMMAND,
   RNN_TRAIN_COMMAND,
   RNN_TEST_COMMAND,
+  ...SWEEP_COMMANDS,
 ] as const satisfies readonly CommandSpec[];
 
 export type AnyCommand = (typeof COMMANDS)[number];

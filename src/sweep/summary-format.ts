@@ -5,7 +5,7 @@
  * at full precision.
  */
 import { SdartsError } from '../util/errors.js';
-import { SUMMARY_FORMATS } from './sweep-commands.js';
+import { SUMMARY_FORMATS } from '../run/sweep-commands.js';
 import { METRICS, type MetricName, type MetricStats, type Summary } from './summarize.js';
 
 export { SUMMARY_FORMATS };

@@ -1,6 +1,6 @@
 /**
- * The sweep commands for the command table (same shape as src/run/commands.ts CommandSpec; their
- * actions are in src/cli/sweep-command.ts): `sweep run|status|resume|cell` and `summarize`.
+ * The sweep commands of the command table (src/run/commands.ts lists them in COMMANDS; their actions are in
+ * src/cli/sweep-command.ts): `sweep run|status|resume|cell` and `summarize`.
  */
 /** The formats of `sdarts summarize` (src/sweep/summary-format.ts). This file imports nothing, so the command table may take it in. */
 export const SUMMARY_FORMATS = ['md', 'csv', 'json', 'html'] as const;
