@@ -266,7 +266,9 @@ export async function* runSearchJob<M extends SupernetModel, B extends LoopBatch
         if (signal?.aborted) {
           yield checkpoint(epoch, step);
           log(`interrupted at epoch ${epoch} step ${step}; checkpoint written`);
-          yield endEvent('interrupted', epoch, step);
+          const end = endEvent('interrupted', epoch, step);
+          logs.event(end);
+          yield end;
           return;
         }
         if (c.checkpointEvery > 0 && step % c.checkpointEvery === 0 && step < stepsPerEpoch) yield checkpoint(epoch, step);
@@ -325,7 +327,9 @@ export async function* runSearchJob<M extends SupernetModel, B extends LoopBatch
         yield out;
         yield checkpoint(epoch + 1, 0);
         if (signal?.aborted && !last) {
-          yield endEvent('interrupted', epoch + 1, 0);
+          const end = endEvent('interrupted', epoch + 1, 0);
+          logs.event(end);
+          yield end;
           return;
         }
       }
