@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { keep, noGrad, tidy, type Device, type NamedTensors, type Tensor } from '../tensor/index.js';
 import { RnnModel } from '../space/rnn/index.js';
-import { rnnGenotypeFromJSON, type RnnGenotypeJSON } from '../space/genotype/index.js';
+import { rnnGenotypeFromJSON, type RnnGenotype, type RnnGenotypeJSON } from '../space/genotype/index.js';
 import { resolvePtbCorpus } from '../data/embedded.js';
 import { batchify } from '../data/ptb-batches.js';
 import { evalChunks } from '../data/ptb-eval.js';
@@ -67,6 +67,12 @@ export function checkRnnBatches(corpus: RnnCorpus, sizes: Partial<BatchSizes>): 
       );
   }
   if (problems.length) throw new ConfigError(problems);
+}
+
+/** The evaluation model of a run's settings (drawn from LibTorch's generator in the reference's order). */
+export function rnnModelFor(c: RnnTrainSettings, ntoken: number, genotype: RnnGenotype, device: Device): RnnModel {
+  const { emsize: ninp, nhid, nhidlast, dropout, dropouth, dropoutx, dropouti, dropoute } = c;
+  return new RnnModel({ ntoken, ninp, nhid, nhidlast, dropout, dropouth, dropoutx, dropouti, dropoute, genotype, device });
 }
 
 /** The batchified splits of a training run (on `device`; `dispose()` frees them). */
@@ -200,7 +206,7 @@ export function testRnnCheckpoint(runDir: string, o: { data?: string | null; dev
   let test: Tensor | null = null;
   try {
     const genotype = rnnGenotypeFromJSON(ck.state.genotype, `${ck.path} genotype`);
-    model = new RnnModel({ ntoken: corpus.ntoken, ninp: c.emsize, nhid: c.nhid, nhidlast: c.nhidlast, genotype, device });
+    model = rnnModelFor(c, corpus.ntoken, genotype, device);
     const info = applyBest(ck, model);
     test = batchify(corpus.test, batchSize, device);
     const r = evaluateRnnModel(model, test, c.bptt);

@@ -11,18 +11,17 @@
 import { keep, manualSeed, noGrad, setNumThreads, tidy, type Tensor } from '../tensor/index.js';
 import { ASGD, SGD, clipGradNorm_ } from '../optim/index.js';
 import { ntAsgdShouldSwitch, withAveragedParams } from '../optim/nt-asgd.js';
-import { RnnModel } from '../space/rnn/index.js';
-import { formatRnnGenotype, resolveRnnGenotype, rnnGenotypeToJSON, type RnnGenotypeJSON } from '../space/genotype/index.js';
+import type { RnnModel } from '../space/rnn/index.js';
+import { formatRnnGenotype, resolveRnnGenotype, rnnGenotypeToJSON } from '../space/genotype/index.js';
 import { StepMeters, topkAccuracy } from '../search/metrics.js';
 import { regularizedLoss } from '../search/rnn-search-step.js';
-import { Rng, type RngState } from '../data/rng.js';
+import { Rng } from '../data/rng.js';
 import { PtbChunkStream, type PtbChunk, type PtbChunkStreamState } from '../data/ptb-chunks.js';
 import { trainSeqLen } from '../data/seq-len.js';
 import { SdartsError } from '../util/errors.js';
-import { ConfigError, checkDevice, resolveJobConfig, type JobConfig } from './config.js';
+import { ConfigError, checkDevice, resolveJobConfig } from './config.js';
 import { RNN_TRAIN_COMMAND } from './commands.js';
-import type { StepEventFields } from './events-log.js';
-import { RunLogs, recordRunError, type ErrorEvent, type LogSizes } from './run-logs.js';
+import { RunLogs, recordRunError, type LogSizes } from './run-logs.js';
 import {
   JOB_STATE_FIELDS,
   modelFromCheckpoint,
@@ -36,76 +35,21 @@ import {
   rngTensorNames,
   rngToCheckpoint,
   writeJobCheckpoint,
-  type JobCheckpointState,
 } from './checkpoint.js';
-import { batchifyRnnData, checkRnnBatches, evaluateRnnModel, loadBestModel, loadRnnCorpus, paramsFinite, saveBestModel, type RnnCorpus } from './rnn-eval.js';
+import type { RnnOptimizerName, RnnTrainCheckpoint, RnnTrainConfig, RnnTrainEvent } from './rnn-train-events.js';
+import {
+  batchifyRnnData,
+  checkRnnBatches,
+  evaluateRnnModel,
+  loadBestModel,
+  loadRnnCorpus,
+  paramsFinite,
+  rnnModelFor,
+  saveBestModel,
+  type RnnCorpus,
+} from './rnn-eval.js';
 
-export type RnnTrainConfig = JobConfig<typeof RNN_TRAIN_COMMAND>;
-export type RnnOptimizerName = 'sgd' | 'asgd';
-
-export type RnnTrainEvent =
-  | {
-      type: 'start';
-      runDir: string;
-      resumed: boolean;
-      epoch: number;
-      step: number;
-      stepsPerEpoch: number;
-      epochs: number;
-      params: number;
-      ntoken: number;
-      genotype: string;
-      optimizer: RnnOptimizerName;
-      config: RnnTrainConfig;
-    }
-  | (StepEventFields & { seqLen: number; optimizer: RnnOptimizerName })
-  | {
-      type: 'epoch';
-      epoch: number;
-      epochs: number;
-      lr: number;
-      /** The optimizer this epoch trained with (asgd: validated with the averaged weights). */
-      optimizer: RnnOptimizerName;
-      /** NT-ASGD switched to ASGD after this epoch's validation. */
-      switched: boolean;
-      trainLoss: number;
-      trainPpl: number;
-      validLoss: number;
-      validPpl: number;
-      /** This epoch's model is the best so far (written to best.safetensors). */
-      best: boolean;
-      bestValidPpl: number | null;
-      seconds: number;
-    }
-  | { type: 'rollback'; epoch: number; step: number; globalStep: number; loss: number; toEpoch: number; toStep: number; rollbacks: number }
-  | { type: 'checkpoint'; epoch: number; step: number; path: string }
-  | {
-      type: 'end';
-      reason: 'completed' | 'interrupted';
-      runDir: string;
-      epoch: number;
-      step: number;
-      bestEpoch: number | null;
-      bestValidLoss: number | null;
-      bestValidPpl: number | null;
-      testLoss: number | null;
-      testPpl: number | null;
-    }
-  | ErrorEvent;
-
-interface RnnTrainCheckpoint extends JobCheckpointState {
-  optimizer: RnnOptimizerName;
-  opt: unknown;
-  /** The chunk-length generator (between epochs; mid-epoch it is also in `stream`). */
-  lengths: RngState;
-  /** The epoch's chunk stream (null at an epoch boundary). */
-  stream: PtbChunkStreamState | null;
-  /** NT-ASGD: the validation losses of the epochs trained with SGD. */
-  history: number[];
-  best: { epoch: number; validLoss: number } | null;
-  genotype: RnnGenotypeJSON;
-  rollbacks: number;
-}
+export type { RnnOptimizerName, RnnTrainConfig, RnnTrainEvent } from './rnn-train-events.js';
 
 /** Rolling back to the same checkpoint this many times in a row without a new one gives up (ERR_SDARTS_RUN_DIVERGED). */
 export const MAX_ROLLBACKS = 3;
@@ -143,19 +87,7 @@ export async function* runRnnTrain(raw: Partial<RnnTrainConfig>, opts: RnnTrainO
   const d = batchifyRnnData(corpus!, c, c.device);
   const genotype = resolveRnnGenotype(c.arch);
   manualSeed(c.seed);
-  const model = new RnnModel({
-    ntoken: d.ntoken,
-    ninp: c.emsize,
-    nhid: c.nhid,
-    nhidlast: c.nhidlast,
-    dropout: c.dropout,
-    dropouth: c.dropouth,
-    dropoutx: c.dropoutx,
-    dropouti: c.dropouti,
-    dropoute: c.dropoute,
-    genotype,
-    device: c.device,
-  });
+  const model = rnnModelFor(c, d.ntoken, genotype, c.device);
   const params = model.parameters();
   const makeOptimizer = (name: RnnOptimizerName): SGD | ASGD =>
     name === 'sgd' ? new SGD(params, { lr: c.lr, weightDecay: c.wdecay }) : new ASGD(params, { lr: c.lr, t0: 0, lambd: 0, weightDecay: c.wdecay });
@@ -335,6 +267,27 @@ export async function* runRnnTrain(raw: Partial<RnnTrainConfig>, opts: RnnTrainO
     return { validLoss, isBest, switched };
   };
 
+  /**
+   * A non-finite training loss: back to the last checkpoint (the reference reloads its last saved state, R3.7;
+   * docs/decisions.md), or give up after MAX_ROLLBACKS in a row.
+   */
+  const rollBack = (loss: number): RnnTrainEvent => {
+    const at = { epoch: run.epoch, step: run.step, globalStep: run.globalStep };
+    run.rollbacks++;
+    if (++run.rollbacksHere > MAX_ROLLBACKS)
+      throw new SdartsError(
+        'ERR_SDARTS_RUN_DIVERGED',
+        `the training loss is ${loss} at epoch ${at.epoch} step ${at.step + 1} after ${MAX_ROLLBACKS} rollbacks to the same checkpoint: the run diverges. Lower --lr (now ${c.lr}) or --clip (now ${c.clip}) and start a new run.`,
+      );
+    restore(false);
+    const ev: RnnTrainEvent = { type: 'rollback', ...at, loss, toEpoch: run.epoch, toStep: run.step, rollbacks: run.rollbacks };
+    log(
+      `loss ${loss} at epoch ${at.epoch} step ${at.step + 1}: rolled back to the checkpoint at epoch ${run.epoch} step ${run.step} (${run.rollbacksHere} in a row)`,
+    );
+    logs.event(ev);
+    return ev;
+  };
+
   try {
     let stream = run.epoch < c.epochs ? newStream() : null;
     const numParams = model.numParameters();
@@ -375,23 +328,7 @@ export async function* runRnnTrain(raw: Partial<RnnTrainConfig>, opts: RnnTrainO
         const r = trainStep(chunk);
         opts.afterStep?.(model, { epoch: run.epoch, step: run.step, globalStep: run.globalStep });
         if (!Number.isFinite(r.loss)) {
-          // The reference raises on a NaN running loss and reloads its last saved state (R3.7; docs/decisions.md).
-          const at = { epoch: run.epoch, step: run.step, globalStep: run.globalStep };
-          run.rollbacks++;
-          if (++run.rollbacksHere > MAX_ROLLBACKS)
-            throw new SdartsError(
-              'ERR_SDARTS_RUN_DIVERGED',
-              `the training loss is ${r.loss} at epoch ${at.epoch} step ${at.step + 1} after ${MAX_ROLLBACKS} rollbacks to the same checkpoint: the run diverges. Lower --lr (now ${c.lr}) or --clip (now ${c.clip}) and start a new run.`,
-            );
-          const here = run.rollbacksHere;
-          restore(false);
-          run.rollbacksHere = here;
-          const ev: RnnTrainEvent = { type: 'rollback', ...at, loss: r.loss, toEpoch: run.epoch, toStep: run.step, rollbacks: run.rollbacks };
-          log(
-            `loss ${r.loss} at epoch ${at.epoch} step ${at.step + 1}: rolled back to the checkpoint at epoch ${run.epoch} step ${run.step} (${here} in a row)`,
-          );
-          logs.event(ev);
-          yield ev;
+          yield rollBack(r.loss);
           stream = null;
           continue epochs;
         }
