@@ -16,6 +16,8 @@ import { ntAsgdSwitchEpoch } from '../../src/optim/nt-asgd.js';
 import { readEvents } from '../../src/run/events-log.js';
 import { runRnnTrain, type RnnTrainConfig, type RnnTrainEvent, type RnnTrainOptions } from '../../src/run/rnn-train-job.js';
 import { BEST_FILE, evaluateRnnModel, loadRnnCorpus, testRnnCheckpoint } from '../../src/run/rnn-eval.js';
+import { tensorboardFiles } from '../../src/run/run-dir.js';
+import { readEventFile } from './tfevents-reader.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sdarts-rnn-train-'));
 const SMALL = { emsize: 16, nhid: 16, nhidlast: 16, batchSize: 4, evalBatchSize: 10, bptt: 10, limitTokens: 1000, threads: 1 } as const;
@@ -92,6 +94,18 @@ describe('rnn train (API)', () => {
     expect(end.testPpl).toBe(t.ppl);
     const at10 = testRnnCheckpoint(dir, { batchSize: 10 });
     expect(at10.targets).toBe((cfg.limitTokens / 10 - 1) * 10);
+    // TensorBoard: per epoch ppl/train, ppl/valid and lr; the test perplexity at the end (float32 values).
+    const scalars = readEventFile(join(dir, tensorboardFiles(dir)[0]!))
+      .flatMap((e) => e.values.map((v) => [v.tag, e.step, v.simpleValue] as const))
+      .sort();
+    expect(scalars).toEqual(
+      [
+        ['lr', 0, 20],
+        ['ppl/test', 1, Math.fround(end.testPpl!)],
+        ['ppl/train', 0, Math.fround(epoch.trainPpl)],
+        ['ppl/valid', 0, Math.fround(epoch.validPpl)],
+      ].sort(),
+    );
     expect(readFileSync(join(dir, 'log.txt'), 'utf8')).toMatch(/\| end of training \| best epoch 0 valid ppl [0-9.]+ \| test loss [0-9.]+ \| test ppl [0-9.]+/);
   });
 
