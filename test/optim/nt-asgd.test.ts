@@ -78,3 +78,22 @@ describe('withAveragedParams', () => {
     p.dispose();
   });
 });
+
+describe('ASGD under the per-step lr scaling of the training loop', () => {
+  it('steps with the η stored at the previous step (η = lr/(1 + λ·lr·t)^α with λ = 0: the previous step’s lr), the first with its own', () => {
+    // docs/decisions.md: after the NT-ASGD switch the seq_len-scaled lr applies one step late, as in PyTorch.
+    const p = tensor([1]).requiresGrad_(true);
+    const opt = new ASGD([p], { lr: 20, t0: 0, lambd: 0 });
+    const moves: number[] = [];
+    for (const lr of [10, 30, 5]) {
+      opt.paramGroups[0]!.lr = lr;
+      p.grad = tensor([1]);
+      const before = p.item();
+      opt.step();
+      moves.push(before - p.item());
+    }
+    expect(moves).toEqual([10, 10, 30]);
+    opt.dispose();
+    p.dispose();
+  });
+});
