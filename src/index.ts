@@ -7,6 +7,7 @@ export { ERROR_CODES, EXIT_CODES, errorClass, isErrorCode, type ErrorClass, type
 // nn, optim
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
+export { ntAsgdShouldSwitch, ntAsgdSwitchEpoch, withAveragedParams } from './optim/nt-asgd.js';
 
 // data
 export { loadDataset } from './data/dataset.js';
@@ -33,7 +34,13 @@ export {
   getGenotype,
   resolveGenotype,
   CNN_GENOTYPE_NAMES,
+  resolveRnnGenotype,
+  getRnnGenotype,
+  formatRnnGenotype,
+  parseRnnGenotype,
+  RNN_GENOTYPE_NAMES,
   type Genotype,
+  type RnnGenotype,
 } from './space/genotype/index.js';
 export * as oneshot from './space/oneshot/index.js';
 export * as rnn from './space/rnn/index.js';
@@ -52,6 +59,8 @@ export { oneShotEigenvalue } from './search/oneshot-eigenvalue.js';
 export { runSearch, type SearchConfig, type SearchEvent } from './run/search-job.js';
 export { runTrain, testCheckpoint, type TrainConfig, type TrainEvent } from './run/train-job.js';
 export { runNasbenchSearch, scoreRun, type NasbenchSearchConfig } from './run/nasbench-search-job.js';
+export { runRnnTrain, MAX_ROLLBACKS, type RnnTrainConfig, type RnnTrainEvent, type RnnTrainOptions, type RnnOptimizerName } from './run/rnn-train-job.js';
+export { testRnnCheckpoint, evaluateRnnModel, BEST_FILE, type RnnTestResult, type BestModelInfo } from './run/rnn-eval.js';
 export type { EngineEvent } from './run/search-run.js';
 
 // sweeps: grids of jobs (locally or as SLURM job arrays) and their summary tables

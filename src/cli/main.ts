@@ -12,6 +12,8 @@ import { runSearch } from '../run/search-job.js';
 import { runTrain, testCheckpoint } from '../run/train-job.js';
 import { runNasbenchSearch, scoreLine, scoreRun } from '../run/nasbench-search-job.js';
 import { runRnnSearch } from '../run/rnn-search-job.js';
+import { runRnnTrain } from '../run/rnn-train-job.js';
+import { testRnnCheckpoint } from '../run/rnn-eval.js';
 import { addCommand, explicitOptions } from './command-table.js';
 import { runJobCommand, type Job } from './job-command.js';
 import { dataDownloadCommand } from './data-command.js';
@@ -44,13 +46,6 @@ const ACTIONS: { [N in CommandName]: (cmd: Command, spec: CommandSpec & { name: 
   train: job('train', runTrain as unknown as Job<object>),
   'nasbench search': job('nasbench search', runNasbenchSearch as unknown as Job<object>),
   'rnn search': job('rnn search', runRnnSearch as unknown as Job<object>),
-  // Wired by the evaluation-training change (src/run/rnn-train-job.ts).
-  'rnn train': () => {
-    throw new Error('rnn train: not wired in this build');
-  },
-  'rnn test': () => {
-    throw new Error('rnn test: not wired in this build');
-  },
   'sweep run': (cmd) => SWEEP_ACTIONS['sweep run'](cmd),
   'sweep status': (cmd) => SWEEP_ACTIONS['sweep status'](cmd),
   'sweep resume': (cmd) => SWEEP_ACTIONS['sweep resume'](cmd),
@@ -70,6 +65,16 @@ const ACTIONS: { [N in CommandName]: (cmd: Command, spec: CommandSpec & { name: 
     await dataDownloadCommand(cmd.processedArgs[0] as string, { dir: o.dir, ...(o.baseUrl !== null ? { baseUrl: o.baseUrl } : {}) });
   },
   'nasbench query': (cmd, spec) => nasbenchQueryCommand(configOf(spec, cmd)),
+  'rnn train': job('rnn train', runRnnTrain as unknown as Job<object>),
+  'rnn test': (cmd, spec) => {
+    const o = configOf(spec, cmd);
+    const r = testRnnCheckpoint(o.checkpoint, { ...(o.data ? { data: o.data } : {}), ...(o.device ? { device: o.device } : {}), batchSize: o.batchSize });
+    process.stdout.write(
+      o.json
+        ? JSON.stringify(r) + '\n'
+        : `test loss ${r.loss.toFixed(4)}  ppl ${r.ppl.toFixed(2)}  (${r.targets} tokens at batch size ${r.batchSize}; best model of epoch ${r.epoch}, valid ppl ${r.validPpl.toFixed(2)})\n`,
+    );
+  },
   'nasbench score': (cmd, spec) => {
     const o = configOf(spec, cmd);
     const r = scoreRun(cmd.processedArgs[0] as string, o.nasbench, o.cacheDir ?? undefined);

@@ -145,23 +145,29 @@ function verifyChecksums(path: string, bytes: Uint8Array): boolean {
   return true;
 }
 
-export function saveCheckpoint<S>(dir: string, kind: string, tensors: NamedTensors, state: S): string {
-  const path = join(dir, CHECKPOINT_FILE);
-  removeStaleTemps(dir);
+/** Write `<dir>/<name>` (default checkpoint.safetensors) atomically, with checksums. */
+export function saveCheckpoint<S>(dir: string, kind: string, tensors: NamedTensors, state: S, name = CHECKPOINT_FILE): string {
+  const path = join(dir, name);
+  removeStaleTemps(dir, name);
   writeFileAtomic(path, encodeWithChecksums(tensors, { format: FORMAT, version: String(VERSION), kind, state: JSON.stringify(state) }));
   return path;
 }
 
 /**
- * Load `<dir>/checkpoint.safetensors` written by saveCheckpoint for `kind`, its checksums verified
+ * Load `<dir>/<name>` (default checkpoint.safetensors) written by saveCheckpoint for `kind`, its checksums verified
  * (`verified` is false for a checkpoint of an older sdarts, which has none). The caller disposes the tensors.
  */
-export function loadCheckpoint<S>(dir: string, kind: string, device: Device = 'cpu'): Checkpoint<S> & { path: string; verified: boolean } {
-  const path = join(dir, CHECKPOINT_FILE);
+export function loadCheckpoint<S>(
+  dir: string,
+  kind: string,
+  device: Device = 'cpu',
+  name = CHECKPOINT_FILE,
+): Checkpoint<S> & { path: string; verified: boolean } {
+  const path = join(dir, name);
   if (!existsSync(path))
     throw new SdartsError(
       'ERR_SDARTS_CHECKPOINT_MISSING',
-      `${dir} has no ${CHECKPOINT_FILE} to resume from (the run stopped before its first checkpoint). Start it again (the same --save ${dir} may be reused).`,
+      `${dir} has no ${name} to resume from (the run stopped before its first checkpoint). Start it again (the same --save ${dir} may be reused).`,
     );
   let bytes: Buffer;
   let loaded: { tensors: NamedTensors; metadata: Record<string, string> };

@@ -98,6 +98,7 @@ export const ERROR_CODES = {
   ERR_SDARTS_CHECKPOINT_CHECKSUM: { class: 'data', meaning: 'a checkpoint tensor or its JSON state does not match its checksum (damaged)' },
   ERR_SDARTS_CHECKPOINT_CONTENTS: { class: 'data', meaning: "a checkpoint's tensors or JSON state do not fit the run resuming from it" },
   ERR_SDARTS_RUN_CONFIG_INVALID: { class: 'data', meaning: "a run's config.json is valid JSON but not a complete run configuration" },
+  ERR_SDARTS_RUN_DIVERGED: { class: 'usage', meaning: 'the training loss stayed NaN/Inf after rolling back to the last good checkpoint' },
   ERR_SDARTS_RESUME_FLAGS: { class: 'usage', meaning: "--resume was given flags that differ from the run's frozen configuration" },
   // Sweeps (src/sweep).
   ERR_SDARTS_SWEEP_PLAN: {

@@ -40,6 +40,7 @@ export {
   getRnnGenotype,
   hasGenotype,
   resolveGenotype,
+  resolveRnnGenotype,
   RNN_GENOTYPE_DATA,
   RNN_GENOTYPE_NAMES,
   type CnnGenotypeRecord,

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SdartsError, describe, typeError } from '../../util/errors.js';
 import { genotypeFromJSON, parseGenotype, type Genotype } from './cnn.js';
-import { rnnGenotypeFromJSON, type RnnGenotype } from './rnn.js';
+import { parseRnnGenotype, rnnGenotypeFromJSON, type RnnGenotype } from './rnn.js';
 // The published tables (the single copy; tsc emits them next to this module in dist/). Plain data in
 // the JSON form (snake_case fields, [op, input] pairs, a `source` per entry), validated on lookup.
 import CNN_TABLE from './cnn-genotypes.json' with { type: 'json' };
@@ -109,27 +109,27 @@ export function getRnnGenotype(name: string): RnnGenotype {
 
 /**
  * Genotype JSON as a file holds it: a bare genotype, or a search run's `genotype.json`
- * `{ "final": <genotype>, "epochs": [...] }` (the last derived genotype is `final`).
+ * `{ "final": <genotype>, "latest": <genotype>, "epochs": [...] }` (`final` once the search has finished;
+ * `latest` after each epoch — taken only where `acceptLatest`).
  */
-function fromDocument(doc: unknown, where: string): Genotype {
-  if (typeof doc === 'object' && doc !== null && !Array.isArray(doc) && ('final' in doc || 'epochs' in doc)) {
-    const final = (doc as { final?: unknown }).final;
-    if (final === undefined || final === null) {
-      throw new SdartsError(
-        'ERR_SDARTS_GENOTYPE_NOT_FOUND',
-        `resolveGenotype(): ${where} has no "final" genotype; the search has not finished an epoch. Pass a genotype name, DARTS text or a genotype JSON file instead`,
-      );
-    }
-    return genotypeFromJSON(final, `${where} "final"`);
+function fromDocument<G>(doc: unknown, where: string, fn: string, read: (v: unknown, where: string) => G, acceptLatest = false): G {
+  if (typeof doc === 'object' && doc !== null && !Array.isArray(doc) && ('final' in doc || 'epochs' in doc || 'latest' in doc)) {
+    const d = doc as { final?: unknown; latest?: unknown };
+    if (d.final !== undefined && d.final !== null) return read(d.final, `${where} "final"`);
+    if (acceptLatest && d.latest !== undefined && d.latest !== null) return read(d.latest, `${where} "latest"`);
+    throw new SdartsError(
+      'ERR_SDARTS_GENOTYPE_NOT_FOUND',
+      `${fn}(): ${where} has no ${acceptLatest ? '"final" or "latest"' : '"final"'} genotype; the search has not finished an epoch. Pass a genotype name, DARTS text or a genotype JSON file instead`,
+    );
   }
-  return genotypeFromJSON(doc, where);
+  return read(doc, where);
 }
 
-function parseJsonText(text: string, where: string): unknown {
+function parseJsonText(text: string, where: string, fn = 'resolveGenotype'): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new SdartsError('ERR_SDARTS_GENOTYPE_PARSE', `resolveGenotype(): ${where} is not valid JSON (${(err as Error).message})`, { cause: err });
+    throw new SdartsError('ERR_SDARTS_GENOTYPE_PARSE', `${fn}(): ${where} is not valid JSON (${(err as Error).message})`, { cause: err });
   }
 }
 
@@ -161,7 +161,7 @@ export function resolveGenotype(arg: string): Genotype {
   const s = arg.trim();
   if (hasGenotype(s)) return getGenotype(s);
   if (looksLikeGenotypeText(s)) return parseGenotype(s);
-  if (s.startsWith('{')) return fromDocument(parseJsonText(s, 'inline genotype JSON'), 'inline genotype JSON');
+  if (s.startsWith('{')) return fromDocument(parseJsonText(s, 'inline genotype JSON'), 'inline genotype JSON', 'resolveGenotype', genotypeFromJSON);
   if (existsSync(s)) {
     let file = s;
     if (statSync(s).isDirectory()) {
@@ -175,7 +175,7 @@ export function resolveGenotype(arg: string): Genotype {
     }
     const text = readFileSync(file, 'utf8');
     const body = text.trim();
-    if (body.startsWith('{')) return fromDocument(parseJsonText(body, `'${file}'`), `'${file}'`);
+    if (body.startsWith('{')) return fromDocument(parseJsonText(body, `'${file}'`), `'${file}'`, 'resolveGenotype', genotypeFromJSON);
     return inFile(`'${file}'`, () => parseGenotype(body));
   }
   return unknownName(
@@ -183,5 +183,48 @@ export function resolveGenotype(arg: string): Genotype {
     s,
     CNN_GENOTYPE_NAMES,
     ': not a library name, not DARTS genotype text (Genotype(normal=[...], ...)), not JSON, and no file or directory of that name exists',
+  );
+}
+
+function looksLikeRnnGenotypeText(s: string): boolean {
+  return /^(Genotype\s*)?\(/.test(s) || /^recurrent\s*=/.test(s);
+}
+
+/**
+ * The recurrent-cell counterpart of `resolveGenotype` (`sdarts rnn train --arch`). Tried in this order:
+ *   1. a library name (`DARTS` = `DARTS_V2`, `DARTS_V1`, `ENAS`, `penn_random`, `penn_pgd`);
+ *   2. DARTS text (`Genotype(recurrent=[...], concat=range(1, 9))`) or inline genotype JSON (`{...}`);
+ *   3. a path: a directory is an `rnn search` run (its `genotype.json`: `final`, else `latest`); a file holds
+ *      genotype JSON (bare or a run's `{final, latest, epochs}`) or DARTS text.
+ */
+export function resolveRnnGenotype(arg: string): RnnGenotype {
+  const fn = 'resolveRnnGenotype';
+  if (typeof arg !== 'string' || arg.trim() === '') {
+    throw typeError(fn, 'arg', 'an RNN genotype name, DARTS genotype text, a JSON file or an `rnn search` run directory', arg);
+  }
+  const s = arg.trim();
+  if (Object.hasOwn(RNN_GENOTYPE_DATA, s)) return getRnnGenotype(s);
+  if (looksLikeRnnGenotypeText(s)) return parseRnnGenotype(s);
+  if (s.startsWith('{')) return fromDocument(parseJsonText(s, 'inline genotype JSON', fn), 'inline genotype JSON', fn, rnnGenotypeFromJSON, true);
+  if (existsSync(s)) {
+    let file = s;
+    if (statSync(s).isDirectory()) {
+      file = join(s, 'genotype.json');
+      if (!existsSync(file)) {
+        throw new SdartsError(
+          'ERR_SDARTS_GENOTYPE_NOT_FOUND',
+          `${fn}(): directory '${s}' has no genotype.json; an \`rnn search\` run writes it after each epoch. Check the run directory path`,
+        );
+      }
+    }
+    const body = readFileSync(file, 'utf8').trim();
+    if (body.startsWith('{')) return fromDocument(parseJsonText(body, `'${file}'`, fn), `'${file}'`, fn, rnnGenotypeFromJSON, true);
+    return inFile(`'${file}'`, () => parseRnnGenotype(body));
+  }
+  return unknownName(
+    fn,
+    s,
+    RNN_GENOTYPE_NAMES,
+    ': not a library name, not DARTS genotype text (Genotype(recurrent=[...], concat=...)), not JSON, and no file or directory of that name exists',
   );
 }
