@@ -1,5 +1,5 @@
 // Layer rules for src/ (npm run lint:deps). Top to bottom:
-//   cli → run → search → space → nn | optim → tensor → native (src/tensor/native.ts)
+//   cli → report → run → search → space → nn | optim → tensor → native (src/tensor/native.ts)
 // with util at the bottom (importable by all, imports nothing in src), data (tensor, util) and
 // benchmark (tensor, util) beside them, and src/index.ts (the package entry) free to import all.
 // Each rule names what a folder may import; anything else in src/ is a violation. Type-only imports
@@ -15,6 +15,16 @@ function layer(name, from, allowed, comment) {
     to: { path: '^src/', pathNot: [`^src/(${[from, ...allowed].join('|')})/`] },
   };
 }
+
+// run may import everything but cli and report; the one exception is the command table, which lists
+// report's commands: their rows (src/report/report-commands.ts) are plain data importing nothing.
+const runLayer = layer(
+  'layer-run',
+  'run',
+  ['search', 'space', 'nn', 'optim', 'tensor', 'data', 'benchmark', 'util'],
+  'run may import everything but cli and report.',
+);
+runLayer.to.pathNot.push('^src/report/report-commands\\.ts$');
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -34,7 +44,8 @@ module.exports = {
     layer('layer-benchmark', 'benchmark', ['tensor', 'util'], 'benchmark sits on tensor and util.'),
     layer('layer-space', 'space', ['benchmark', 'nn', 'tensor', 'util'], 'search spaces are built of nn layers.'),
     layer('layer-search', 'search', ['space', 'nn', 'optim', 'tensor', 'util', 'benchmark'], 'search runs on spaces, nn and optim.'),
-    layer('layer-run', 'run', ['search', 'space', 'nn', 'optim', 'tensor', 'data', 'benchmark', 'util'], 'run may import everything but cli.'),
+    runLayer,
+    layer('layer-report', 'report', ['run', 'space', 'benchmark', 'util'], 'reports read run directories and draw with space: above run, below cli.'),
     {
       name: 'native-boundary',
       comment: 'Only src/tensor/ (and the package entry) talks to the addon wrapper src/tensor/native.ts.',

@@ -11,6 +11,7 @@ import { PERTURBATION_NAMES } from '../search/perturbation.js';
 import type { BatchOrder } from '../data/loader.js';
 import { DOWNLOADABLE } from '../data/download.js';
 import { SEARCH_DATASETS } from './datasets.js';
+import { REPORT_COMMAND_GROUPS, REPORT_COMMANDS } from '../report/report-commands.js';
 
 export type OptionKind = 'int' | 'float' | 'string' | 'bool' | 'choice' | 'path' | 'device';
 
@@ -265,7 +266,7 @@ export const NASBENCH_SCORE_COMMAND = {
 } as const satisfies CommandSpec;
 
 /** Descriptions of the command groups (the first word of a two-word command). */
-export const COMMAND_GROUPS: Readonly<Record<string, string>> = { data: 'datasets', nasbench: 'NAS-Bench-101 / NAS-Bench-1Shot1' };
+export const COMMAND_GROUPS: Readonly<Record<string, string>> = { data: 'datasets', nasbench: 'NAS-Bench-101 / NAS-Bench-1Shot1', ...REPORT_COMMAND_GROUPS };
 
 /** Every command, in the order of --help and docs/cli.md. */
 export const COMMANDS = [
@@ -276,6 +277,7 @@ export const COMMANDS = [
   NASBENCH_QUERY_COMMAND,
   NASBENCH_SEARCH_COMMAND,
   NASBENCH_SCORE_COMMAND,
+  ...REPORT_COMMANDS,
 ] as const satisfies readonly CommandSpec[];
 
 export type AnyCommand = (typeof COMMANDS)[number];

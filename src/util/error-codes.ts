@@ -98,6 +98,12 @@ export const ERROR_CODES = {
   ERR_SDARTS_CHECKPOINT_CONTENTS: { class: 'data', meaning: "a checkpoint's tensors or JSON state do not fit the run resuming from it" },
   ERR_SDARTS_RUN_CONFIG_INVALID: { class: 'data', meaning: "a run's config.json is valid JSON but not a complete run configuration" },
   ERR_SDARTS_RESUME_FLAGS: { class: 'usage', meaning: "--resume was given flags that differ from the run's frozen configuration" },
+  // Reports, comparisons and cell drawings (src/report/).
+  ERR_SDARTS_REPORT_NOT_A_RUN: { class: 'usage', meaning: 'a directory given to report or compare is not a run directory' },
+  ERR_SDARTS_REPORT_RUN_FILE: { class: 'data', meaning: "a run's JSON file (config, genotypes, alphas) is damaged" },
+  ERR_SDARTS_REPORT_COMPARE_RUNS: { class: 'usage', meaning: 'compare was given fewer than two run directories' },
+  ERR_SDARTS_REPORT_PNG: { class: 'data', meaning: 'the PNG rasteriser (@resvg/resvg-js) cannot be loaded' },
+  ERR_SDARTS_REPORT_OUTPUT: { class: 'usage', meaning: 'a drawing format that needs an output file was asked for without one' },
 } as const satisfies Record<`ERR_SDARTS_${string}`, ErrorInfo>;
 
 /** A catalogued code: the only codes `SdartsError` and the coded-error helpers accept. */
