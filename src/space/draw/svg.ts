@@ -31,7 +31,14 @@ export function escapeXml(s: string): string {
 
 const r1 = (v: number): string => String(Math.round(v * 10) / 10);
 
-function cellBody(l: Layout, dy: number, index: number): string {
+/** A short hash of the drawn graphs: marker ids unique per picture, so several SVGs inline in one HTML page do not share ids. */
+function pictureId(graphs: readonly CellGraph[]): string {
+  let h = 5381;
+  for (const ch of JSON.stringify(graphs)) h = ((h * 33) ^ ch.charCodeAt(0)) >>> 0;
+  return h.toString(36);
+}
+
+function cellBody(l: Layout, dy: number, marker: string): string {
   const out: string[] = [`<g class="cell" data-title="${escapeXml(l.title)}" transform="translate(0 ${r1(dy)})">`];
   out.push(`<text class="cell-title" x="16" y="26" font-size="${FONT_SIZE + 2}" font-weight="bold">${escapeXml(l.title)}</text>`);
   for (const e of l.edges) {
@@ -40,7 +47,7 @@ function cellBody(l: Layout, dy: number, index: number): string {
     const dash = PARAMETER_FREE_OPS.has(e.label) ? ' stroke-dasharray="5 3"' : '';
     out.push(`<g class="edge" data-from="${escapeXml(e.from)}" data-to="${escapeXml(e.to)}" data-op="${escapeXml(e.label)}">`);
     out.push(
-      `<path d="M${r1(p0![0])} ${r1(p0![1])} C${r1(p1![0])} ${r1(p1![1])} ${r1(p2![0])} ${r1(p2![1])} ${r1(p3![0])} ${r1(p3![1])}" fill="none" stroke="${colour}" stroke-width="1.6"${dash} marker-end="url(#arrow-${index})"/>`,
+      `<path d="M${r1(p0![0])} ${r1(p0![1])} C${r1(p1![0])} ${r1(p1![1])} ${r1(p2![0])} ${r1(p2![1])} ${r1(p3![0])} ${r1(p3![1])}" fill="none" stroke="${colour}" stroke-width="1.6"${dash} marker-end="url(#${marker})"/>`,
     );
     if (e.label !== '') {
       const w = textWidth(e.label, EDGE_FONT_SIZE) + 6;
@@ -67,17 +74,18 @@ function cellBody(l: Layout, dy: number, index: number): string {
 /** Cells stacked in one SVG document. */
 export function cellsToSvg(graphs: readonly CellGraph[]): string {
   const layouts = graphs.map(layoutGraph);
+  const id = pictureId(graphs);
   const width = Math.max(...layouts.map((l) => l.width));
   let y = 0;
   const bodies = layouts.map((l, i) => {
-    const b = cellBody(l, y, i);
+    const b = cellBody(l, y, `arrow-${id}-${i}`);
     y += l.height;
     return b;
   });
   const markers = layouts
     .map(
       (_, i) =>
-        `<marker id="arrow-${i}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z" fill="#555555"/></marker>`,
+        `<marker id="arrow-${id}-${i}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z" fill="#555555"/></marker>`,
     )
     .join('');
   return [
