@@ -214,14 +214,14 @@ export function buildReport(r: RunData): string {
   return page(`sdarts report: ${r.name}`, [
     `<h1>${escapeXml(r.name)}</h1>`,
     `<p><span class="status ${statusClass}" id="run-status">${escapeXml(r.status)}</span> <span class="muted">sdarts ${escapeXml(r.command)} · report made ${escapeXml(new Date().toISOString())}</span></p>`,
-    '<h2>Run</h2>',
-    factsTable(facts(r)),
     `<h2>${r.command === 'train' ? 'Cell' : r.status === 'completed' ? 'Final cell' : 'Latest cell'}</h2>`,
     `<section id="final-cell">${drawing(r.final, 'architecture')}</section>`,
     '<h2>Curves per epoch</h2>',
     `<section id="curves">${curves(r)}</section>`,
     '<h2>Architecture weights per epoch</h2>',
     `<section id="alphas">${epochFrames(r)}</section>`,
+    '<h2>Run</h2>',
+    factsTable(facts(r)),
     '<h2>Configuration</h2>',
     `<details><summary>config.json</summary><pre class="config">${escapeXml(JSON.stringify({ command: r.command, config: r.config, environment: r.environment }, null, 2))}</pre></details>`,
   ]);

@@ -160,10 +160,11 @@ export class Page {
     return r.result.value;
   }
 
-  /** A PNG of the whole page (not only the viewport). */
-  async screenshot(): Promise<Buffer> {
+  /** A PNG of the whole page, or of its top `maxHeight` CSS pixels. */
+  async screenshot(maxHeight = Infinity): Promise<Buffer> {
     const m = (await this.browser.send('Page.getLayoutMetrics', {}, this.sessionId)) as { cssContentSize: { width: number; height: number } };
-    const { width, height } = m.cssContentSize;
+    const width = m.cssContentSize.width,
+      height = Math.min(maxHeight, m.cssContentSize.height);
     const r = (await this.browser.send(
       'Page.captureScreenshot',
       { format: 'png', captureBeyondViewport: true, clip: { x: 0, y: 0, width: Math.ceil(width), height: Math.ceil(height), scale: 1 } },

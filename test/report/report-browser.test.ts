@@ -4,7 +4,7 @@
  * in headless Chromium with network features off. Checked: every chart, drawing and heat map rendered
  * (non-empty boxes, the expected series per chart), the plotted values are those of the runs'
  * events.jsonl, the epoch slider switches frames, and the page logged no error (a fetch would have). The
- * screenshots are kept under build/test-artifacts/ (docs/images/report.png is one of them).
+ * screenshots are kept under build/test-artifacts/ (docs/images/report.png is report-top.png).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -102,6 +102,7 @@ describe('sdarts report in Chromium', () => {
     const page = await browser.open(pathToFileURL(out).href);
     const seen = await page.evaluate<Rendered>(READ_PAGE);
     writeFileSync(join(ARTIFACTS, 'report.png'), await page.screenshot());
+    writeFileSync(join(ARTIFACTS, 'report-top.png'), await page.screenshot(1150)); // the README's picture (docs/images/report.png)
 
     expect(seen.status).toBe('completed');
     const byTitle = new Map(seen.charts.map((c) => [c.title, c]));
