@@ -53,6 +53,35 @@ export function torchVersionAt(root: string): string | null {
   return v ? v[1]!.replace(/\+.*$/, '') : null;
 }
 
+/**
+ * The CUDA version a LibTorch was built with: `cuda = '12.8'` in a torch package's version.py, else the
+ * `+cu128` of an archive's build-version file. null for CPU builds.
+ */
+export function cudaVersionAt(root: string): string | null {
+  const py = readText(join(root, 'version.py'));
+  const m = py && /^cuda\b[^=\n]*=\s*'([^']+)'/m.exec(py);
+  if (m) return m[1]!;
+  const cu = /\+cu(\d+)(\d)\b/.exec(readText(join(root, 'build-version')) ?? '');
+  return cu ? `${cu[1]}.${cu[2]}` : null;
+}
+
+/**
+ * The cuDNN beside a LibTorch: the versioned libcudnn.so.X.Y.Z an archive ships in lib/, else the
+ * nvidia-cudnn wheel a CUDA torch package depends on (its .dist-info folder next to torch/).
+ */
+export function cudnnVersionAt(root: string): string | null {
+  const list = (d: string): string[] => (existsSync(d) ? readdirSync(d) : []);
+  const lib = list(join(root, 'lib'))
+    .map((f) => /^libcudnn\.so\.(\d+(?:\.\d+)*)$/.exec(f)?.[1])
+    .filter((v): v is string => v !== undefined)
+    .sort((a, b) => b.length - a.length)[0];
+  if (lib) return lib;
+  const wheel = list(dirname(root))
+    .map((f) => /^nvidia_cudnn_cu\d+-([\d.]+)\.dist-info$/.exec(f)?.[1])
+    .find((v) => v !== undefined);
+  return wheel ?? null;
+}
+
 /** Shared libraries this process has mapped, by file name. */
 function mappedLibraries(): Map<string, string> {
   const out = new Map<string, string>();
@@ -190,16 +219,18 @@ function addonChecks(): Check[] {
     const available = cuda.isAvailable();
     const n = available ? cuda.deviceCount() : 0;
     const gpus = gpuNames();
+    const root = cpuLib ? resolve(dirname(cpuLib), '..') : built.root;
+    const version = root ? cudaVersionAt(root) : null;
+    const cudnn = root ? cudnnVersionAt(root) : null;
     const runtime = [...libs.keys()].filter((l) => /^lib(cudart|cudnn)\.so/.test(l)).join(', ');
-    const version = (readText(join(built.root ?? '', 'version.py')) ?? '').match(/cuda[^=]*=\s*'([^']+)'/)?.[1] ?? null;
     checks.push({
       name: 'CUDA',
       status: available ? 'ok' : 'warn',
       detail: available
-        ? `${n} device${n === 1 ? '' : 's'}${gpus.length ? `: ${gpus.join('; ')}` : ''}${version ? `, CUDA ${version}` : ''}${runtime ? ` (${runtime})` : ''}`
+        ? `${n} device${n === 1 ? '' : 's'}${gpus.length ? `: ${gpus.join('; ')}` : ''}${version ? `, CUDA ${version}` : ''}${cudnn ? `, cuDNN ${cudnn}` : ''}${runtime ? ` (${runtime})` : ''}`
         : 'CUDA LibTorch, but no usable GPU (driver missing or no device)',
       ...(available ? {} : { fix: 'Install the NVIDIA driver (nvidia-smi must list the GPU), or run with --device cpu.' }),
-      facts: { build: true, available, devices: n, gpus, cuda: version },
+      facts: { build: true, available, devices: n, gpus, cuda: version, cudnn },
     });
   }
 
@@ -216,12 +247,15 @@ function addonChecks(): Check[] {
   return checks;
 }
 
+/** GPU names from the NVIDIA driver's /proc files, else `nvidia-smi -L`. */
 function gpuNames(): string[] {
   const dir = '/proc/driver/nvidia/gpus';
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .sort()
-    .map((d) => /Model:\s*(.+)/.exec(readText(join(dir, d, 'information')) ?? '')?.[1]?.trim() ?? d);
+  if (existsSync(dir))
+    return readdirSync(dir)
+      .sort()
+      .map((d) => /Model:\s*(.+)/.exec(readText(join(dir, d, 'information')) ?? '')?.[1]?.trim() ?? d);
+  const smi = spawnSync('nvidia-smi', ['-L'], { encoding: 'utf8', timeout: 20_000 });
+  return smi.status === 0 ? smi.stdout.split('\n').filter((l) => l.startsWith('GPU ')) : [];
 }
 
 function allocatorCheck(): Check {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { elfRunPath } from '../../src/cli/doctor-elf.js';
+import { cudaVersionAt, cudnnVersionAt, torchVersionAt } from '../../src/cli/doctor.js';
 import { CLI, ROOT } from '../e2e/cli.js';
 
 interface Check {
@@ -88,5 +89,36 @@ describe('sdarts doctor', () => {
     expect(text.stdout).toMatch(/^FAIL native addon: /m);
     expect(text.stdout).toMatch(/^ {5}fix: LibTorch is not where/m);
     expect(text.stdout.trim().split('\n').pop()).toBe('1 problem to fix before a search can run.');
+  });
+});
+
+describe('doctor: versions from a LibTorch folder', () => {
+  it('CUDA and cuDNN of a torch package (version.py, the nvidia-cudnn wheel) and of an archive (build-version, lib/)', async () => {
+    const { locateLibTorch } = (await import('../../scripts/find-libtorch.mjs')) as {
+      locateLibTorch(o: { create: boolean; log: () => void }): { root: string; version: string };
+    };
+    const cpu = locateLibTorch({ create: false, log: () => undefined }).root;
+    // This machine's CPU torch: no CUDA, no cuDNN, its version as find-libtorch reads it.
+    expect([cudaVersionAt(cpu), cudnnVersionAt(cpu), torchVersionAt(cpu)]).toEqual([
+      null,
+      null,
+      locateLibTorch({ create: false, log: () => undefined }).version,
+    ]);
+    const tmp = mkdtempSync(join(tmpdir(), 'sdarts-doctor-layout-'));
+    scratch.push(tmp);
+    // A CUDA wheel: the same version.py with its cuda field set, the cuDNN wheel beside torch/.
+    const wheel = join(tmp, 'site-packages', 'torch');
+    mkdirSync(join(wheel, 'lib'), { recursive: true });
+    mkdirSync(join(tmp, 'site-packages', 'nvidia_cudnn_cu12-9.10.2.21.dist-info'));
+    const versionPy = readFileSync(join(cpu, 'version.py'), 'utf8');
+    expect(versionPy).toMatch(/^cuda: Optional\[str\] = None$/m);
+    writeFileSync(join(wheel, 'version.py'), versionPy.replace(/^cuda: Optional\[str\] = None$/m, "cuda: Optional[str] = '12.8'"));
+    expect([cudaVersionAt(wheel), cudnnVersionAt(wheel)]).toEqual(['12.8', '9.10.2.21']);
+    // An unpacked LibTorch archive: build-version and the cuDNN it ships in lib/.
+    const archive = join(tmp, 'libtorch');
+    mkdirSync(join(archive, 'lib'), { recursive: true });
+    writeFileSync(join(archive, 'build-version'), '2.13.0+cu128\n');
+    for (const f of ['libcudnn.so', 'libcudnn.so.9', 'libcudnn.so.9.10.2']) writeFileSync(join(archive, 'lib', f), '');
+    expect([cudaVersionAt(archive), cudnnVersionAt(archive)]).toEqual(['12.8', '9.10.2']);
   });
 });
