@@ -90,13 +90,17 @@ export function layoutGraph(g: CellGraph): Layout {
     scored.forEach(({ n }, i) => row.set(n.id, i - mid));
   }
   const colWidth = byCol.map((ns) => Math.max(0, ...ns.map(nodeWidth)));
+  // The gap before a column grows with the labelled edges entering it: more room along the curves for their labels.
+  const labelledInto = (c: number): number => g.edges.filter((e) => e.label !== '' && col.get(e.to) === c).length;
+  const gapBefore = (c: number): number => COLUMN_GAP + 14 * Math.max(0, labelledInto(c) - 4);
   const colX: number[] = [];
   let x = MARGIN;
   for (let c = 0; c < ncols; c++) {
+    if (c > 0) x += gapBefore(c);
     colX.push(x + colWidth[c]! / 2);
-    x += colWidth[c]! + COLUMN_GAP;
+    x += colWidth[c]!;
   }
-  const width = x - COLUMN_GAP + MARGIN;
+  const width = x + MARGIN;
   const maxRows = Math.max(...byCol.map((ns) => ns.length));
   const pitch = NODE_HEIGHT + ROW_GAP;
   const bodyHeight = maxRows * pitch - ROW_GAP;
