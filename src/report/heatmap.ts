@@ -1,6 +1,6 @@
 /**
  * A heat map of architecture weights (softmax of α per row): rows are a cell's edges, columns its
- * candidate ops, each square shaded by its weight and printed with it. When the edges of a space have
+ * candidate ops, each square shaded by its weight (over the matrix's own range) and printed with it. When the edges of a space have
  * different op lists (RobustDARTS S1), each square names its op.
  */
 import { escapeXml } from '../space/draw/index.js';
@@ -17,9 +17,9 @@ export function shortOp(op: string): string {
   return m ? `${m[1] ?? m[3]}${m[2] ?? m[4]}` : op;
 }
 
-/** White → deep blue as the weight goes 0 → 1. */
-function shade(w: number): string {
-  const t = Math.max(0, Math.min(1, w));
+/** White → deep blue as t goes 0 → 1. */
+function shade(t0: number): string {
+  const t = Math.max(0, Math.min(1, t0));
   const mix = (a: number, b: number): number => Math.round(a + (b - a) * t);
   return `rgb(${mix(247, 8)},${mix(251, 48)},${mix(255, 107)})`;
 }
@@ -30,9 +30,15 @@ export function heatmap(m: AlphaMatrix): string {
   const top = m.colLabels ? HEAD_H : 24;
   const width = LABEL_W + cols * CELL_W + (m.colLabels ? 60 : 8); // room for the last slanted op name
   const height = top + m.rows.length * CELL_H + 8;
+  // Shades span this matrix's own range: early in a search every weight is near 1/ops, and the differences are what matter.
+  const all = m.rows.flat();
+  const lo = Math.min(...all),
+    hi = Math.max(...all);
+  const t = (w: number): number => (hi > lo ? (w - lo) / (hi - lo) : 0.5);
   const out = [
     `<svg xmlns="http://www.w3.org/2000/svg" class="heatmap" data-title="${escapeXml(m.name)}" data-rows="${m.rows.length}" data-cols="${cols}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="10">`,
     `<text x="4" y="14" font-size="12" font-weight="bold">${escapeXml(m.name)}</text>`,
+    `<text x="${width - 4}" y="14" text-anchor="end" fill="#666">shade: ${lo.toFixed(3)} … ${hi.toFixed(3)}</text>`,
   ];
   if (m.colLabels)
     m.colLabels.forEach((c, j) =>
@@ -44,10 +50,10 @@ export function heatmap(m: AlphaMatrix): string {
     row.forEach((w, j) => {
       const op = m.cellOps?.[i]?.[j] ?? m.colLabels?.[j] ?? String(j);
       const x = LABEL_W + j * CELL_W;
-      const text = m.cellOps ? `${shortOp(op)} ${w.toFixed(2)}` : w.toFixed(2);
+      const text = m.cellOps ? `${shortOp(op)} ${w.toFixed(3)}` : w.toFixed(3);
       out.push(
-        `<rect class="weight" x="${x}" y="${y}" width="${CELL_W - 1}" height="${CELL_H - 1}" fill="${shade(w)}"><title>${escapeXml(`${m.rowLabels[i] ?? i}: ${op} ${w.toFixed(4)}`)}</title></rect>`,
-        `<text x="${x + CELL_W / 2}" y="${y + 12.5}" text-anchor="middle" fill="${w > 0.55 ? '#fff' : '#111'}" font-size="10">${escapeXml(text)}</text>`,
+        `<rect class="weight" x="${x}" y="${y}" width="${CELL_W - 1}" height="${CELL_H - 1}" fill="${shade(t(w))}"><title>${escapeXml(`${m.rowLabels[i] ?? i}: ${op} ${w.toFixed(4)}`)}</title></rect>`,
+        `<text x="${x + CELL_W / 2}" y="${y + 12.5}" text-anchor="middle" fill="${t(w) > 0.6 ? '#fff' : '#111'}" font-size="10">${escapeXml(text)}</text>`,
       );
     });
   });
