@@ -11,9 +11,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cellsToDot, cellsToSvg, genotypeGraphs, nasbenchGraph, rnnCellGraph } from '../../src/space/draw/index.js';
 import { genotypeFromJSON, getGenotype, getRnnGenotype } from '../../src/space/genotype/index.js';
 import { readEvents } from '../../src/run/events-log.js';
-import { sdarts } from '../e2e/cli.js';
+import { sdarts, sdartsAsync } from '../e2e/cli.js';
 
-const TINY = ['--dataset', 'fashion-mnist', '--epochs', '2', '--batch-size', '16', '--limit-train', '64', '--threads', '1', '--init-channels', '4', '--json'];
+const tiny = (epochs = 2): string[] => [
+  '--dataset',
+  'fashion-mnist',
+  '--epochs',
+  String(epochs),
+  '--batch-size',
+  '16',
+  '--limit-train',
+  '64',
+  '--threads',
+  '1',
+  '--init-channels',
+  '4',
+  '--json',
+];
+const TINY = tiny();
 let work: string, search: string;
 
 beforeAll(() => {
@@ -70,6 +85,29 @@ describe('sdarts genotype draw', () => {
     const notRun = sdarts(['report', work]);
     expect(notRun.status).toBe(2);
     expect(notRun.stderr).toContain(`${work} is not a run directory (no config.json)`);
+  });
+});
+
+describe('sdarts report on a run still going', () => {
+  it('paused after its first epoch: in progress, one epoch plotted, the latest cell drawn', async () => {
+    const dir = join(work, 'going');
+    let reported: { status: number | null; stdout: string; stderr: string } | null = null;
+    const r = await sdartsAsync(['search', ...tiny(3), '--layers', '2', '--save', dir], (line, child) => {
+      const ev = JSON.parse(line) as { type: string; epoch?: number };
+      if (ev.type !== 'epoch' || ev.epoch !== 0) return;
+      child.kill('SIGSTOP'); // the search waits while the report reads its directory
+      reported = sdarts(['report', dir]);
+      child.kill('SIGCONT');
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(reported!.status, reported!.stderr).toBe(0);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('<span class="status in-progress" id="run-status">in progress</span>');
+    expect(html).toContain('<tr><th>epochs done</th><td>1 of 3</td></tr>');
+    expect(html).toContain('<h2>Latest cell</h2>');
+    const first = readEvents(dir).find((e) => e['type'] === 'epoch' && e['epoch'] === 0)!;
+    expect(html).toContain(`<title>valid: ${String(first['validLoss'])} at 0</title>`);
+    expect(html).toContain(cellsToSvg(genotypeGraphs(genotypeFromJSON(first['architectureJSON']))));
   });
 });
 
