@@ -1,5 +1,5 @@
 // Layer rules for src/ (npm run lint:deps). Top to bottom:
-//   cli → run → search → space → nn | optim → tensor → native (src/tensor/native.ts)
+//   cli → report → run → search → space → nn | optim → tensor → native (src/tensor/native.ts)
 // with util at the bottom (importable by all, imports nothing in src), data (tensor, util) and
 // benchmark (tensor, util) beside them, and src/index.ts (the package entry) free to import all.
 // Each rule names what a folder may import; anything else in src/ is a violation. Type-only imports
@@ -15,6 +15,14 @@ function layer(name, from, allowed, comment) {
     to: { path: '^src/', pathNot: [`^src/(${[from, ...allowed].join('|')})/`] },
   };
 }
+
+// run may import everything below it; cli, report and sweep sit above it.
+const runLayer = layer(
+  'layer-run',
+  'run',
+  ['search', 'space', 'nn', 'optim', 'tensor', 'data', 'benchmark', 'util'],
+  'run may import everything but cli, report and sweep.',
+);
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -35,7 +43,8 @@ module.exports = {
     layer('layer-space', 'space', ['benchmark', 'nn', 'tensor', 'util'], 'search spaces are built of nn layers.'),
     layer('layer-search', 'search', ['space', 'nn', 'optim', 'tensor', 'util', 'benchmark'], 'search runs on spaces, nn and optim.'),
     layer('layer-sweep', 'sweep', ['run', 'util'], 'sweep sits on run (the command table, run directories) and util: it runs jobs, never their algorithms.'),
-    layer('layer-run', 'run', ['search', 'space', 'nn', 'optim', 'tensor', 'data', 'benchmark', 'util'], 'run may import everything but cli.'),
+    runLayer,
+    layer('layer-report', 'report', ['run', 'space', 'benchmark', 'util'], 'reports read run directories and draw with space: above run, below cli.'),
     {
       name: 'native-boundary',
       comment: 'Only src/tensor/ (and the package entry) talks to the addon wrapper src/tensor/native.ts.',

@@ -20,6 +20,7 @@ import { dataDownloadCommand } from './data-command.js';
 import { nasbenchQueryCommand } from './nasbench-command.js';
 import { reportError } from './errors.js';
 import { SWEEP_ACTIONS } from './sweep-command.js';
+import { REPORT_ACTIONS } from './report-command.js';
 
 /**
  * With --resume only the flags given on the command line are passed on: the job reuses the run's saved
@@ -81,6 +82,7 @@ const ACTIONS: { [N in CommandName]: (cmd: Command, spec: CommandSpec & { name: 
     if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
     else for (const e of r.epochs) process.stdout.write(`epoch ${e.epoch}: ${scoreLine(e.score)}\n`);
   },
+  ...REPORT_ACTIONS,
 };
 
 const program = new Command();

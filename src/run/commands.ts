@@ -12,6 +12,7 @@ import type { BatchOrder } from '../data/loader.js';
 import { DOWNLOADABLE } from '../data/download.js';
 import { SEARCH_DATASETS } from './datasets.js';
 import { SWEEP_COMMANDS } from './sweep-commands.js';
+import { REPORT_COMMAND_GROUPS, REPORT_COMMANDS } from './report-commands.js';
 
 export type OptionKind = 'int' | 'float' | 'string' | 'bool' | 'choice' | 'path' | 'device';
 
@@ -371,6 +372,7 @@ export const COMMAND_GROUPS: Readonly<Record<string, string>> = {
   nasbench: 'NAS-Bench-101 / NAS-Bench-1Shot1',
   rnn: 'recurrent cells on Penn Treebank',
   sweep: 'grids of jobs, locally or as SLURM job arrays',
+  ...REPORT_COMMAND_GROUPS,
 };
 
 /** Every command, in the order of --help and docs/cli.md. */
@@ -386,6 +388,7 @@ export const COMMANDS = [
   RNN_TRAIN_COMMAND,
   RNN_TEST_COMMAND,
   ...SWEEP_COMMANDS,
+  ...REPORT_COMMANDS,
 ] as const satisfies readonly CommandSpec[];
 
 export type AnyCommand = (typeof COMMANDS)[number];

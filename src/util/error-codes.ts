@@ -112,6 +112,12 @@ export const ERROR_CODES = {
   ERR_SDARTS_SWEEP_CELL: { class: 'usage', meaning: 'a sweep has no cell of that name' },
   ERR_SDARTS_SWEEP_UPSTREAM: { class: 'usage', meaning: 'a chained cell was run before the cell it builds on is done' },
   ERR_SDARTS_SWEEP_SLURM: { class: 'data', meaning: 'a SLURM command (sbatch, squeue) is missing or failed' },
+  // Reports, comparisons and cell drawings (src/report/).
+  ERR_SDARTS_REPORT_NOT_A_RUN: { class: 'usage', meaning: 'a directory given to report or compare is not a run directory' },
+  ERR_SDARTS_REPORT_RUN_FILE: { class: 'data', meaning: "a run's JSON file (config, genotypes, alphas) is damaged" },
+  ERR_SDARTS_REPORT_COMPARE_RUNS: { class: 'usage', meaning: 'compare was given fewer than two run directories' },
+  ERR_SDARTS_REPORT_PNG: { class: 'data', meaning: 'the PNG rasteriser (@resvg/resvg-js) cannot be loaded' },
+  ERR_SDARTS_REPORT_OUTPUT: { class: 'usage', meaning: 'a drawing format that needs an output file was asked for without one' },
 } as const satisfies Record<`ERR_SDARTS_${string}`, ErrorInfo>;
 
 /** A catalogued code: the only codes `SdartsError` and the coded-error helpers accept. */
