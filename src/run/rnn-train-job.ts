@@ -8,13 +8,13 @@
  * averaged weights under ASGD) keeps the best model in best.safetensors; at the end the best model's test
  * perplexity is reported. A non-finite training loss rolls the run back to its last checkpoint (R3.7).
  */
-import { keep, manualSeed, noGrad, setNumThreads, tidy, type Tensor } from '../tensor/index.js';
-import { ASGD, SGD, clipGradNorm_ } from '../optim/index.js';
+import { keep, manualSeed, noGrad, setNumThreads, type Tensor } from '../tensor/index.js';
+import { ASGD, SGD } from '../optim/index.js';
+import { rnnTrainStep } from './rnn-train-step.js';
 import { ntAsgdShouldSwitch, withAveragedParams } from '../optim/nt-asgd.js';
 import type { RnnModel } from '../space/rnn/index.js';
 import { formatRnnGenotype, resolveRnnGenotype, rnnGenotypeToJSON } from '../space/genotype/index.js';
-import { StepMeters, topkAccuracy } from '../search/metrics.js';
-import { regularizedLoss } from '../search/rnn-search-step.js';
+import { StepMeters } from '../search/metrics.js';
 import { Rng } from '../data/rng.js';
 import { PtbChunkStream, type PtbChunk, type PtbChunkStreamState } from '../data/ptb-chunks.js';
 import { trainSeqLen } from '../data/seq-len.js';
@@ -217,26 +217,11 @@ async function* rnnTrainEvents(c: RnnTrainConfig, runDir: string, resumed: boole
 
   /** One training step on `chunk` (lr scaled by seqLen / bptt for it); the hidden state moves on. */
   const trainStep = (chunk: PtbChunk): { loss: number; top1: number; top5: number; lr: number } => {
-    const group = opt.paramGroups[0]!;
-    const lr = (c.lr * chunk.seqLen) / c.bptt;
-    group.lr = lr;
     try {
-      const r = tidy(() => {
-        const out = model.loss(hidden, chunk.x, chunk.y);
-        const loss = regularizedLoss(out, c.alpha, c.beta);
-        opt.zeroGrad();
-        loss.backward();
-        clipGradNorm_(params, c.clip);
-        opt.step();
-        const [top1, top5] = topkAccuracy(out.logProb.reshape([-1, d.ntoken]), chunk.y.reshape([-1]), [1, 5]);
-        return { loss: out.loss.item(), top1: top1!, top5: top5!, next: keep(out.hidden.detach()) };
-      });
-      hidden.dispose();
-      hidden = r.next;
-      return { loss: r.loss, top1: r.top1, top5: r.top5, lr };
+      const r = rnnTrainStep(model, opt, params, hidden, chunk.x, chunk.y, chunk.seqLen, c);
+      hidden = r.hidden;
+      return { loss: r.loss, top1: r.top1, top5: r.top5, lr: r.lr };
     } finally {
-      group.lr = c.lr;
-      opt.zeroGrad();
       chunk.dispose();
     }
   };
