@@ -48,6 +48,9 @@ export * as rnn from './space/rnn/index.js';
 // search algorithms
 export { Architect } from './search/architect.js';
 export { searchStep, type SearchStepConfig, type SearchStepResult } from './search/search-step.js';
+export { rnnSearchStep, regularizedLoss, type RecurrentSupernet, type RnnHidden, type RnnSearchBatch, type RnnStepConfig, type RnnStepResult } from './search/rnn-search-step.js';
+export { rnnTrainStep, type RnnTrainStepConfig, type RnnTrainStepResult } from './run/rnn-train-step.js';
+export { runRnnSearch, type RnnSearchConfig, type RnnSearchEvent } from './run/rnn-search-job.js';
 export { PERTURBATIONS, type PerturbationName } from './search/perturbation.js';
 export { clipSimplex_ } from './search/clip.js';
 export { epsilonAt } from './search/epsilon-schedule.js';

@@ -26,7 +26,7 @@ export type RnnTrainEvent =
       optimizer: RnnOptimizerName;
       config: RnnTrainConfig;
     }
-  | (StepEventFields & { seqLen: number; optimizer: RnnOptimizerName })
+  | (Omit<StepEventFields, 'top1' | 'top5'> & { seqLen: number; optimizer: RnnOptimizerName })
   | {
       type: 'epoch';
       epoch: number;

@@ -216,11 +216,11 @@ async function* rnnTrainEvents(c: RnnTrainConfig, runDir: string, resumed: boole
   });
 
   /** One training step on `chunk` (lr scaled by seqLen / bptt for it); the hidden state moves on. */
-  const trainStep = (chunk: PtbChunk): { loss: number; top1: number; top5: number; lr: number } => {
+  const trainStep = (chunk: PtbChunk): { loss: number; lr: number } => {
     try {
       const r = rnnTrainStep(model, opt, params, hidden, chunk.x, chunk.y, chunk.seqLen, c);
       hidden = r.hidden;
-      return { loss: r.loss, top1: r.top1, top5: r.top5, lr: r.lr };
+      return { loss: r.loss, lr: r.lr };
     } finally {
       chunk.dispose();
     }
@@ -327,8 +327,6 @@ async function* rnnTrainEvents(c: RnnTrainConfig, runDir: string, resumed: boole
           stepsPerEpoch,
           globalStep: run.globalStep,
           loss: r.loss,
-          top1: r.top1,
-          top5: r.top5,
           lr: r.lr,
           seqLen,
           optimizer: optName,

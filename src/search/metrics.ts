@@ -50,10 +50,11 @@ export class StepMeters {
     this.top5 = saved ? AverageMeter.from(saved.top5) : new AverageMeter();
   }
 
-  update(r: { loss: number; top1: number; top5: number }, n: number): void {
+  /** Accuracies absent (the language models measure perplexity only): their meters are left as they are. */
+  update(r: { loss: number; top1?: number; top5?: number }, n: number): void {
     this.loss.update(r.loss, n);
-    this.top1.update(r.top1, n);
-    this.top5.update(r.top5, n);
+    if (r.top1 !== undefined) this.top1.update(r.top1, n);
+    if (r.top5 !== undefined) this.top5.update(r.top5, n);
   }
 
   toJSON(): MetersJSON {
