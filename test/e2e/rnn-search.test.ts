@@ -1,7 +1,8 @@
 /**
  * End-to-end `sdarts rnn search` on the embedded PTB-format corpus (data/ptb-kjv/) with a tiny model: each
  * perturbation runs a few hundred steps and writes the run directory (genotype.json, alphas.json, events,
- * TensorBoard's ppl/valid, ppl/train, epsilon, lr); a run killed with SIGKILL mid-epoch and resumed ends with α,
+ * TensorBoard's ppl/valid, ppl/train, epsilon, lr); the searched cell trained for an epoch with `rnn train --arch
+ * <run dir>` beats the untrained model's validation perplexity and `rnn test` reports it; a run killed with SIGKILL mid-epoch and resumed ends with α,
  * genotype and every step's loss bitwise equal to the uninterrupted run's.
  */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -9,7 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readEvents } from '../../src/run/events-log.js';
-import { parseRnnGenotype, rnnGenotypeToJSON } from '../../src/space/genotype/index.js';
+import { formatRnnGenotype, parseRnnGenotype, resolveRnnGenotype, rnnGenotypeFromJSON, rnnGenotypeToJSON } from '../../src/space/genotype/index.js';
+import { manualSeed } from '../../src/index.js';
+import { RnnModel } from '../../src/space/rnn/index.js';
+import { resolvePtbCorpus } from '../../src/data/embedded.js';
+import { batchify } from '../../src/data/ptb-batches.js';
+import { evaluateRnnModel } from '../../src/run/rnn-eval.js';
 import { runPython } from '../helpers/python.js';
 import { sdarts, sdartsAsync } from './cli.js';
 
@@ -81,8 +87,41 @@ describe('sdarts rnn search (end to end, embedded corpus)', () => {
       const tb = JSON.parse(runPython('scripts/fixtures/read_tensorboard.py', [dir]));
       expect(Object.keys(tb.scalars)).toEqual(expect.arrayContaining(['ppl/valid', 'ppl/train', 'epsilon', 'lr']));
       expect(tb.scalars['ppl/valid'][0].value).toBeCloseTo(epoch.validPpl, 2);
-    });
+    }, 400_000);
   }
+
+  it('the searched cell: rnn train --arch <search run dir> for 1 epoch lowers validation perplexity below the untrained model’s; rnn test reports it', () => {
+    const search = join(tmp, 'run-none');
+    expect(existsSync(join(search, 'genotype.json')), 'the none search above ran').toBe(true);
+    const dir = join(tmp, 'train-from-search');
+    const tokens = 6000;
+    const r = sdarts(['rnn', 'train', ...TINY, '--arch', search, '--limit-tokens', String(tokens), '--epochs', '1', '--save', dir, '--json'], 600_000);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const g = JSON.parse(readFileSync(join(search, 'genotype.json'), 'utf8'));
+    expect(events[0].genotype).toBe(formatRnnGenotype(rnnGenotypeFromJSON(g.final)));
+    const epoch = events.find((e) => e.type === 'epoch');
+    // The same model untrained (the run's seed, sizes and cell), evaluated on the same validation stream.
+    const corpus = resolvePtbCorpus(null);
+    manualSeed(1267);
+    const model = new RnnModel({ ntoken: corpus.vocab.length, ninp: 8, nhid: 8, nhidlast: 8, genotype: resolveRnnGenotype(search) });
+    const valid = batchify(corpus.valid.subarray(0, tokens), B);
+    const untrained = Math.exp(evaluateRnnModel(model, valid, BPTT).loss);
+    valid.dispose();
+    model.dispose();
+    expect(untrained).toBeGreaterThan(0.9 * corpus.vocab.length);
+    expect(epoch.validPpl).toBeLessThan(0.5 * untrained);
+    const t = sdarts(['rnn', 'test', '--checkpoint', dir, '--json']);
+    expect(t.status).toBe(0);
+    const res = JSON.parse(t.stdout);
+    expect(res.ppl).toBe(Math.exp(res.loss));
+    expect(res.batchSize).toBe(1);
+    expect(res.ppl).toBeLessThan(0.5 * untrained);
+  }, 400_000);
 
   it('a run killed with SIGKILL mid-epoch resumes to bitwise the same α, genotype and step losses', async () => {
     const args = ['rnn', 'search', ...TINY, '--limit-tokens', '2400', '--perturb', 'random', '--epochs', '2', '--checkpoint-every', '5', '--json'];
