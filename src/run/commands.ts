@@ -107,6 +107,20 @@ const indexCache = { flag: 'cache-dir', kind: 'path', default: null, help: 'wher
 const batchOrders = ['sdarts', 'reference'] as const satisfies readonly BatchOrder[];
 const oneShotSpaces = Object.keys(ONESHOT_SPACES) as `${OneShotSpaceId}`[];
 
+/** The SDARTS perturbation's flags, shared by every search (CNN cells, NAS-Bench-1Shot1, the recurrent cell). */
+const PERTURBATION_OPTIONS = [
+  {
+    flag: 'perturb',
+    kind: 'choice',
+    default: 'none',
+    choices: PERTURBATION_NAMES,
+    help: 'perturbation of the simplex weights: none (DARTS), random (SDARTS-RS), pgd_linf (SDARTS-ADV)',
+  },
+  { flag: 'epsilon-alpha', kind: 'float', default: 0.3, min: 0, help: 'final perturbation radius ε (ramped linearly from 0.03)' },
+  { flag: 'pgd-steps', kind: 'int', default: 7, min: 1, help: 'PGD attack steps (step size 2ε/steps)' },
+  { flag: 'pgd-random-start', kind: 'bool', default: true, help: 'PGD random start inside the ε-ball (--no-pgd-random-start to disable)' },
+] as const;
+
 /** The flags every one-shot search shares (CNN cells and NAS-Bench-1Shot1), with per-command defaults. */
 function supernetSearchOptions(d: { batchSize: number; epochs: number; layers: number; minChannels: number; analyzeEvery: number; analyzeHelp: string }) {
   return [
@@ -128,16 +142,7 @@ function supernetSearchOptions(d: { batchSize: number; epochs: number; layers: n
     { flag: 'unrolled', kind: 'bool', default: false, help: 'second-order (unrolled) architect step' },
     { flag: 'arch-learning-rate', kind: 'float', default: 3e-4, min: 0, help: 'Adam learning rate for α' },
     { flag: 'arch-weight-decay', kind: 'float', default: 1e-3, min: 0, help: 'Adam L2 weight decay for α' },
-    {
-      flag: 'perturb',
-      kind: 'choice',
-      default: 'none',
-      choices: PERTURBATION_NAMES,
-      help: 'perturbation of the simplex weights: none (DARTS), random (SDARTS-RS), pgd_linf (SDARTS-ADV)',
-    },
-    { flag: 'epsilon-alpha', kind: 'float', default: 0.3, min: 0, help: 'final perturbation radius ε (ramped linearly from 0.03)' },
-    { flag: 'pgd-steps', kind: 'int', default: 7, min: 1, help: 'PGD attack steps (step size 2ε/steps)' },
-    { flag: 'pgd-random-start', kind: 'bool', default: true, help: 'PGD random start inside the ε-ball (--no-pgd-random-start to disable)' },
+    ...PERTURBATION_OPTIONS,
     { flag: 'analyze-every', kind: 'int', default: d.analyzeEvery, min: 0, help: d.analyzeHelp },
     {
       flag: 'batch-order',
@@ -307,16 +312,7 @@ export const RNN_SEARCH_COMMAND = {
     { flag: 'unrolled', kind: 'bool', default: false, help: 'second-order (unrolled) architect step' },
     { flag: 'arch-lr', kind: 'float', default: 3e-3, min: 0, help: 'Adam learning rate for α (betas 0.9, 0.999)' },
     { flag: 'arch-wdecay', kind: 'float', default: 1e-3, min: 0, help: 'Adam L2 weight decay for α' },
-    {
-      flag: 'perturb',
-      kind: 'choice',
-      default: 'none',
-      choices: PERTURBATION_NAMES,
-      help: 'perturbation of the simplex weights: none (DARTS), random (SDARTS-RS), pgd_linf (SDARTS-ADV)',
-    },
-    { flag: 'epsilon-alpha', kind: 'float', default: 0.3, min: 0, help: 'final perturbation radius ε (ramped linearly from 0.03)' },
-    { flag: 'pgd-steps', kind: 'int', default: 7, min: 1, help: 'PGD attack steps (step size 2ε/steps)' },
-    { flag: 'pgd-random-start', kind: 'bool', default: true, help: 'PGD random start inside the ε-ball (--no-pgd-random-start to disable)' },
+    ...PERTURBATION_OPTIONS,
     {
       flag: 'analyze-every',
       kind: 'int',

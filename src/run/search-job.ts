@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { F, setNumThreads } from '../tensor/index.js';
 import { SearchNetwork } from '../space/search-network.js';
 import { formatGenotype, genotypeToJSON, type GenotypeJSON } from '../space/genotype/index.js';
-import { ANALYSIS_DIAGONAL, largestHessianEigenvalue } from '../search/hessian.js';
+import { lanczosAnalysis } from '../search/hessian.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import type { ImageDataset } from '../data/image-dataset.js';
 import { checkDevice, runJob, type JobConfig, type JobRunOptions } from './config.js';
@@ -59,16 +59,7 @@ async function* searchEvents(c: SearchConfig, runDir: string, resumed: boolean, 
       },
       analyze: (m, b) => {
         // λ_max of ∇²_α L_valid + 1e-3·I (the reference's Analyzer adds the α weight decay's diagonal).
-        const r = largestHessianEigenvalue(() => F.crossEntropy(m.forward(b.x), b.y), m.archParameters(), { diagonal: ANALYSIS_DIAGONAL });
-        return {
-          method: 'lanczos',
-          eigenvalue: r.eigenvalue,
-          diagonal: r.diagonal,
-          n: r.n,
-          iterations: r.iterations,
-          residual: r.residual,
-          converged: r.converged,
-        };
+        return lanczosAnalysis(() => F.crossEntropy(m.forward(b.x), b.y), m.archParameters());
       },
       saveEpochs: (epochs, last) => {
         const latest = epochs[epochs.length - 1]!;

@@ -104,3 +104,17 @@ export function exactHessianEigenvalue(lossFn: () => Tensor, params: Tensor[], d
   const eig = symmetricEigenvalues(exactHessian(lossFn, params, diagonal));
   return Math.abs(eig[eig.length - 1]!);
 }
+
+/** The search loop's curvature analysis by Lanczos: λ_max of ∇²_α L + ANALYSIS_DIAGONAL·I, with how it was obtained. */
+export function lanczosAnalysis(loss: () => Tensor, alphas: Tensor[]) {
+  const r = largestHessianEigenvalue(loss, alphas, { diagonal: ANALYSIS_DIAGONAL });
+  return {
+    method: 'lanczos' as const,
+    eigenvalue: r.eigenvalue,
+    diagonal: r.diagonal,
+    n: r.n,
+    iterations: r.iterations,
+    residual: r.residual,
+    converged: r.converged,
+  };
+}

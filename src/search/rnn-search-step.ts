@@ -16,7 +16,7 @@ import { grad, keep, noGrad, tidy, type Tensor } from '../tensor/index.js';
 import { clipGradNorm_, type SGD } from '../optim/index.js';
 import type { Supernet } from './supernet.js';
 import type { Architect } from './architect.js';
-import { PERTURBATIONS } from './perturbation.js';
+import { perturbedWeights } from './perturbation.js';
 import type { SearchStepConfig, SearchStepResult, StepHooks } from './search-step.js';
 import { topkAccuracy } from './metrics.js';
 
@@ -120,19 +120,7 @@ export function rnnSearchStep(
         : null;
       wOptimizer.zeroGrad();
 
-      const archWeights = noGrad(() => model.softmaxWeights()).map((w) => w.requiresGrad_(true));
-      const perturb = PERTURBATIONS[cfg.perturbation]({
-        model,
-        archWeights,
-        loss: (w) => model.loss(hidden.train, batch.xTrain, batch.yTrain, w[0]).loss,
-        epsilon: cfg.epsilon,
-        pgdSteps: cfg.pgdSteps,
-        pgdRandomStart: cfg.pgdRandomStart,
-        noise: hooks.noise,
-        pgdStart: hooks.pgdStart,
-      });
-      const weights = archWeights.map((w) => w.detach());
-      hooks.inspect?.(weights);
+      const { weights, perturb } = perturbedWeights(model, (w) => model.loss(hidden.train, batch.xTrain, batch.yTrain, w[0]).loss, cfg, hooks);
 
       const r = model.loss(hidden.train, batch.xTrain, batch.yTrain, weights[0]);
       const loss = regularizedLoss(r, cfg.arAlpha, cfg.tarBeta);

@@ -7,7 +7,7 @@
  * product would see other masks (docs/decisions.md).
  */
 import { keep, noGrad, type Tensor } from '../tensor/index.js';
-import { ANALYSIS_DIAGONAL, largestHessianEigenvalue } from './hessian.js';
+import { lanczosAnalysis } from './hessian.js';
 import type { Analysis, LoopBatch, LoopModel, SearchTask } from './search-loop.js';
 import { rnnEvaluate, rnnSearchStep, type RecurrentSupernet, type RnnHidden, type RnnSearchBatch } from './rnn-search-step.js';
 
@@ -72,16 +72,7 @@ export function rnnSearchTask<M extends LoopModel & RecurrentSupernet>(model: M,
       const h0 = zero(b.x.size(1));
       m.eval();
       try {
-        const r = largestHessianEigenvalue(() => m.loss(h0, b.x, b.y).loss, m.archParameters(), { diagonal: ANALYSIS_DIAGONAL });
-        return {
-          method: 'lanczos',
-          eigenvalue: r.eigenvalue,
-          diagonal: r.diagonal,
-          n: r.n,
-          iterations: r.iterations,
-          residual: r.residual,
-          converged: r.converged,
-        };
+        return lanczosAnalysis(() => m.loss(h0, b.x, b.y).loss, m.archParameters());
       } finally {
         m.train();
         h0.dispose();
