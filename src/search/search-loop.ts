@@ -32,6 +32,8 @@ export interface SearchData<B extends LoopBatch, V extends LoopBatch> {
   epochBatches(epoch: number): Iterable<B>;
   /** One pass over the validation data, at the end of an epoch. */
   validPass(): Iterable<V>;
+  /** The number of batches `validPass()` yields, where known (for progress only). */
+  validBatches?(): number;
   /** The augmentation's cutout probability for the coming batches (needed with `cutout` only). */
   setCutoutProb?(p: number): void;
 }
@@ -135,6 +137,10 @@ export type SearchLoopEvent =
   | { type: 'epoch-start'; epoch: number; step: number; lr: number; epsilon: number; cutoutProb: number | null }
   /** A step is done; `step` counts from 1. */
   | { type: 'step'; epoch: number; step: number; globalStep: number; lr: number; epsilon: number; result: SearchStepResult; seconds: number }
+  /** The validation pass: `done` batches of `total` (null: unknown) evaluated; first with done = 0, before the first batch. */
+  | { type: 'valid-progress'; epoch: number; done: number; total: number | null }
+  /** The curvature analysis is about to run (after the validation pass). */
+  | { type: 'analysis-start'; epoch: number }
   | LoopEpochEvent;
 
 /** An epoch is done: the train meters' means, the validation pass, the analysis if one was due. */
@@ -265,6 +271,9 @@ export class SearchLoop<M extends LoopModel, B extends LoopBatch, V extends Loop
         vAcc = new AverageMeter();
       let lastValid: V | null = null,
         validBatches = 0;
+      // Progress events only: the consumer sees each batch done; nothing computed depends on them.
+      const validTotal = data.validBatches?.() ?? null;
+      yield { type: 'valid-progress', epoch, done: 0, total: validTotal };
       for (const b of data.validPass()) {
         validBatches++;
         tidy(() =>
@@ -276,12 +285,14 @@ export class SearchLoop<M extends LoopModel, B extends LoopBatch, V extends Loop
         );
         lastValid?.dispose();
         lastValid = b;
+        yield { type: 'valid-progress', epoch, done: validBatches, total: validTotal };
       }
       model.train();
       const analysisBatch: V | null = lastValid;
       let analysis: (Analysis & { batch: AnalysisBatch }) | null = null;
       if (c.analyzeEvery > 0 && (epoch + 1) % c.analyzeEvery === 0 && analysisBatch) {
         // The last validation batch of the epoch (as the reference's analysis), model in train mode.
+        yield { type: 'analysis-start', epoch };
         analysis = {
           ...untouched(model, c.device, () => tidy(() => this.task.analyze(model, analysisBatch))),
           batch: { pass: 'validation', batch: validBatches - 1, of: validBatches, size: analysisBatch.size, mode: 'train' },
