@@ -30,7 +30,7 @@ export function clock(seconds: number): string {
 
 const PHASE_LABELS: Readonly<Record<string, string>> = {
   startup: 'starting: loading the data and building the model',
-  'first-step': 'first step (the first pass allocates and builds the autograd graph: the slowest step)',
+  'first-step': 'first step (allocating, building the graph: the slowest one)',
   validation: 'validation pass',
   analysis: 'Hessian analysis (dominant eigenvalue of ∇²_α L_valid)',
   checkpoint: 'writing checkpoint',
@@ -202,7 +202,7 @@ export class ProgressReporter {
     const etaText = Number.isFinite(eta.seconds) ? `  ETA ${eta.lower ? '≥' : ''}${clock(eta.seconds)}` : '';
     if (this.phase === 'train') {
       const steps = this.stepsPerEpoch,
-        width = 20,
+        width = (this.out.columns ?? 100) < 100 ? 10 : 20, // the whole line fits 80 columns
         done = Math.max(0, Math.min(width, Math.round((width * this.step) / steps)));
       const bar = '█'.repeat(done) + '░'.repeat(width - done);
       const avg = this.stepTimes.reduce((a, b) => a + b, 0) / this.stepTimes.length;
@@ -217,7 +217,10 @@ export class ProgressReporter {
 
   private draw(): void {
     this.lastDraw = this.now();
-    this.out.write(`\r\x1b[2K${this.status()}`);
+    // One screen line, or the erase-line of the next redraw would leave the wrapped part behind.
+    const columns = this.out.columns;
+    const line = this.status();
+    this.out.write(`\r\x1b[2K${columns && line.length >= columns ? line.slice(0, columns - 2) + '…' : line}`);
     this.barShown = true;
   }
 

@@ -81,6 +81,18 @@ describe('ProgressReporter', () => {
     expect(last()).toMatch(/ETA 00:14$/);
   });
 
+  it('TTY: the status line is cut to the terminal width (a wrapped line could not be redrawn in place)', () => {
+    const s = sink();
+    (s.out as { columns?: number }).columns = 30;
+    const p = new ProgressReporter({ json: false, tty: true, out: s.out });
+    p.handle(start);
+    p.handle(step(1, 1));
+    const frame = s.text().split('\r\x1b[2K').at(-1)!;
+    // Below 100 columns the bar has 10 cells (1/4 → 3 done), so that the line fits 80; cut at 30 − 2, then '…'.
+    expect(frame).toBe(`epoch 1/2 ${'█'.repeat(3)}${'░'.repeat(7)} 1/4  lo…`);
+    expect(frame).toHaveLength(29);
+  });
+
   it('TTY, recurrent jobs: loss and perplexity (of the running mean loss); epoch lines without accuracy fields are shown', () => {
     const s = sink();
     const p = new ProgressReporter({ json: false, tty: true, out: s.out, metric: 'ppl' });
@@ -136,6 +148,7 @@ describe('ProgressReporter', () => {
   it('the CLI under a pseudo-terminal draws the bar', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'sdarts-tty-')), 'run');
     const cmd = [
+      'stty cols 200;',
       process.execPath,
       'dist/cli/main.js',
       'search',

@@ -15,7 +15,8 @@ import { CLI, ROOT } from './cli.js';
 /** Run `args` under `script` and collect its output with the time (ms) each chunk arrived. */
 function inPty(args: string[]): Promise<{ code: number | null; chunks: { t: number; text: string }[] }> {
   return new Promise((resolve) => {
-    const cmd = [process.execPath, CLI, ...args].join(' ');
+    // A wide screen: the status line is cut to the terminal's width.
+    const cmd = `stty cols 200; ${[process.execPath, CLI, ...args].join(' ')}`;
     const child = spawn('script', ['-qfec', cmd, '/dev/null'], { cwd: ROOT });
     const chunks: { t: number; text: string }[] = [];
     child.stdout.on('data', (d: Buffer) => chunks.push({ t: Date.now(), text: d.toString() }));
