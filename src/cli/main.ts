@@ -6,7 +6,7 @@
  * or data error, 1 = an internal one (a bug), 130/143 = interrupted.
  */
 import { Command, CommanderError } from 'commander';
-import { COMMANDS, type CommandConfig, type CommandName, type CommandSpec } from '../run/commands.js';
+import { COMMAND_GROUPS, COMMANDS, type CommandConfig, type CommandName, type CommandSpec } from '../run/commands.js';
 import { validateConfig } from '../run/config.js';
 import { runSearch } from '../run/search-job.js';
 import { runTrain, testCheckpoint } from '../run/train-job.js';
@@ -103,7 +103,9 @@ for (const spec of COMMANDS) {
 /** commander's usage errors: exit 2 with one line (help and --version exit as commander says). */
 function commanderExit(err: CommanderError, args: readonly string[]): number {
   if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return err.exitCode;
-  process.stderr.write(`sdarts: ${usageLine(commandOfArgs(args)?.name ?? null, err.message)}\n`);
+  // The command, or the group of an unknown subcommand (`sdarts rnn serch` → see `sdarts rnn --help`).
+  const group = args[0] !== undefined && COMMAND_GROUPS[args[0]] !== undefined ? args[0] : null;
+  process.stderr.write(`sdarts: ${usageLine(commandOfArgs(args)?.name ?? group, err.message)}\n`);
   return 2;
 }
 

@@ -112,6 +112,7 @@ describe('usage errors: exit 2, one line, a hint', () => {
     [['search', '--epochs'], /^sdarts: search: option '--epochs <n>' argument missing\. See `sdarts search --help`\.$/],
     [['nasbench', 'query'], /^sdarts: nasbench query: required option '--nasbench <file>' not specified\. See `sdarts nasbench query --help`\.$/],
     [['serch'], /^sdarts: unknown command 'serch' \(did you mean search\?\)\. See `sdarts --help`\.$/],
+    [['rnn', 'serch'], /^sdarts: rnn: unknown command 'serch' \(did you mean search\?\)\. See `sdarts rnn --help`\.$/],
   ];
   for (const [args, expected] of cases)
     it(`sdarts ${args.join(' ')}`, () => {
