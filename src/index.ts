@@ -43,6 +43,23 @@ export {
   type RnnGenotype,
 } from './space/genotype/index.js';
 export * as oneshot from './space/oneshot/index.js';
+// cell drawings (SVG, DOT), pure functions of a genotype
+export {
+  cnnCellGraph,
+  genotypeGraphs,
+  nasbenchGraph,
+  rnnCellGraph,
+  PARAMETER_FREE_OPS,
+  layoutGraph,
+  cellsToSvg,
+  cellsToDot,
+  type CellGraph,
+  type GraphEdge,
+  type GraphNode,
+  type Layout,
+  type PlacedEdge,
+  type PlacedNode,
+} from './space/draw/index.js';
 export * as rnn from './space/rnn/index.js';
 
 // search algorithms
@@ -65,6 +82,25 @@ export { runNasbenchSearch, scoreRun, type NasbenchSearchConfig } from './run/na
 export { runRnnTrain, MAX_ROLLBACKS, type RnnTrainConfig, type RnnTrainEvent, type RnnTrainOptions, type RnnOptimizerName } from './run/rnn-train-job.js';
 export { testRnnCheckpoint, evaluateRnnModel, BEST_FILE, type RnnTestResult, type BestModelInfo } from './run/rnn-eval.js';
 export type { EngineEvent } from './run/search-run.js';
+
+// reports: a run directory read back, charts, the HTML report and comparison, PNG
+export {
+  readRun,
+  architectureOf,
+  parameterFreeCounts,
+  type RunData,
+  type RunStatus,
+  type EpochPoint,
+  type AlphaMatrix,
+  type Architecture,
+} from './report/run-data.js';
+export { resolveArchitecture } from './report/architecture-arg.js';
+export { lineChart, type ChartSpec, type Series } from './report/line-chart.js';
+export { heatmap } from './report/heatmap.js';
+export { buildReport, buildCompare, architectureSvg } from './report/report-html.js';
+export { writeReport, writeCompare } from './report/report.js';
+export { svgToPng } from './report/png.js';
+export { phaseEvent, type PhaseEvent, type ProgressEvent, type JobPhase } from './run/phase-events.js';
 
 // sweeps: grids of jobs (locally or as SLURM job arrays) and their summary tables
 export { planSweep, type SweepPlan, type StagePlan, type FrozenPlan, type SweepCell } from './sweep/plan.js';

@@ -22,8 +22,9 @@ export async function runJobCommand<C extends { json?: boolean }>(command: strin
     onTerm = onSignal('SIGTERM');
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
-  const progress = new ProgressReporter({ json: !!raw.json, tty: !raw.json && !!process.stdout.isTTY });
+  const progress = new ProgressReporter({ json: !!raw.json, tty: !raw.json && !!process.stdout.isTTY, metric: command.startsWith('rnn ') ? 'ppl' : 'acc' });
   let runDir = '';
+  progress.begin();
   try {
     for await (const ev of job(raw, { signal: controller.signal, echo: (l) => progress.logLine(l) })) {
       progress.handle(ev);
@@ -35,6 +36,7 @@ export async function runJobCommand<C extends { json?: boolean }>(command: strin
     }
     return 0;
   } finally {
+    progress.close();
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
   }

@@ -5,8 +5,8 @@
  * maps errors to messages and exit codes by the class of their code (src/util/error-codes.ts): 2 = a usage
  * or data error, 1 = an internal one (a bug), 130/143 = interrupted.
  */
-import { Command } from 'commander';
-import { COMMANDS, type CommandConfig, type CommandName, type CommandSpec } from '../run/commands.js';
+import { Command, CommanderError } from 'commander';
+import { COMMAND_GROUPS, COMMANDS, type CommandConfig, type CommandName, type CommandSpec } from '../run/commands.js';
 import { validateConfig } from '../run/config.js';
 import { runSearch } from '../run/search-job.js';
 import { runTrain, testCheckpoint } from '../run/train-job.js';
@@ -14,7 +14,7 @@ import { runNasbenchSearch, scoreLine, scoreRun } from '../run/nasbench-search-j
 import { runRnnSearch } from '../run/rnn-search-job.js';
 import { runRnnTrain } from '../run/rnn-train-job.js';
 import { testRnnCheckpoint } from '../run/rnn-eval.js';
-import { addCommand, explicitOptions } from './command-table.js';
+import { addCommand, commandOfArgs, explicitOptions, portArgs, usageLine } from './command-table.js';
 import { runJobCommand, type Job } from './job-command.js';
 import { dataDownloadCommand } from './data-command.js';
 import { nasbenchQueryCommand } from './nasbench-command.js';
@@ -86,7 +86,12 @@ const ACTIONS: { [N in CommandName]: (cmd: Command, spec: CommandSpec & { name: 
 };
 
 const program = new Command();
-program.name('sdarts').description('SmoothDARTS (SDARTS-RS / SDARTS-ADV) differentiable architecture search over LibTorch').showHelpAfterError();
+program
+  .name('sdarts')
+  .description('SmoothDARTS (SDARTS-RS / SDARTS-ADV) differentiable architecture search over LibTorch')
+  // Usage errors are thrown and printed as one line with a hint (below), not with the whole help.
+  .exitOverride()
+  .configureOutput({ outputError: () => {} });
 for (const spec of COMMANDS) {
   const action = ACTIONS[spec.name] as (cmd: Command, spec: CommandSpec) => void | Promise<void>;
   const cmd = addCommand(program, spec);
@@ -95,6 +100,26 @@ for (const spec of COMMANDS) {
   });
 }
 
-program.parseAsync(process.argv).catch((err: unknown) => {
+/** commander's usage errors: exit 2 with one line (help and --version exit as commander says). */
+function commanderExit(err: CommanderError, args: readonly string[]): number {
+  if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return err.exitCode;
+  // The command, or the group of an unknown subcommand (`sdarts rnn serch` → see `sdarts rnn --help`).
+  const group = args[0] !== undefined && COMMAND_GROUPS[args[0]] !== undefined ? args[0] : null;
+  process.stderr.write(`sdarts: ${usageLine(commandOfArgs(args)?.name ?? group, err.message)}\n`);
+  return 2;
+}
+
+async function main(): Promise<void> {
+  // The reference's flag spellings become sdarts' (docs/porting.md).
+  const args = portArgs(process.argv.slice(2), (line) => process.stderr.write(line + '\n'));
+  try {
+    await program.parseAsync([...process.argv.slice(0, 2), ...args]);
+  } catch (err) {
+    if (err instanceof CommanderError) process.exitCode = commanderExit(err, args);
+    else throw err;
+  }
+}
+
+main().catch((err: unknown) => {
   process.exitCode = reportError(err);
 });

@@ -19,6 +19,8 @@ export type OptionKind = 'int' | 'float' | 'string' | 'bool' | 'choice' | 'path'
 export interface OptionSpec {
   /** kebab-case flag name, without the leading dashes. */
   flag: string;
+  /** A one-letter short flag (`o` → `-o`). */
+  short?: string;
   kind: OptionKind;
   /** Absent or null: the option is null unless given. */
   default?: number | string | boolean | null;

@@ -92,6 +92,13 @@ export function validateConfig<T>(specs: readonly OptionSpec[], raw: Record<stri
         else out[k] = c;
         break;
       }
+      case 'device':
+        if (typeof v !== 'string' || !/^(cpu|cuda|cuda:\d+)$/.test(v))
+          problems.push(
+            `${flag} ${JSON.stringify(v)} is not a device sdarts can run on: use 'cpu', 'cuda' (= cuda:0) or 'cuda:N' (GPU N, as the reference's --gpu N)`,
+          );
+        else out[k] = v;
+        break;
       default:
         if (typeof v !== 'string' || v.length === 0) problems.push(`${flag} must be a non-empty string, got ${JSON.stringify(v)}`);
         else out[k] = v;

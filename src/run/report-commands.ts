@@ -4,7 +4,7 @@
  * nothing, so that the command table (run/) can list them without a dependency cycle; their actions
  * are in src/cli/report-command.ts.
  */
-const output = (help: string) => ({ flag: 'output', kind: 'path', default: null, arg: 'file', help }) as const;
+const output = (help: string) => ({ flag: 'output', short: 'o', kind: 'path', default: null, arg: 'file', help }) as const;
 
 export const GENOTYPE_DRAW_COMMAND = {
   name: 'genotype draw',

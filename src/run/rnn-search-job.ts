@@ -18,7 +18,7 @@ import { resolvePtbCorpus } from '../data/embedded.js';
 import type { PtbCorpus } from '../data/ptb.js';
 import { batchify } from '../data/ptb-batches.js';
 import { PtbChunkStream, expectedStepsPerEpoch, type PtbChunkStreamState } from '../data/ptb-chunks.js';
-import { evalChunks } from '../data/ptb-eval.js';
+import { evalChunkCount, evalChunks } from '../data/ptb-eval.js';
 import { searchSeqLen } from '../data/seq-len.js';
 import { Rng, checkRngState, type RngState } from '../data/rng.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -122,6 +122,7 @@ function rnnSearchData(corpus: PtbCorpus, c: RnnSearchConfig) {
         };
       }
     },
+    validBatches: () => evalChunkCount(valid.size(0), c.bptt),
   };
   return {
     loop,

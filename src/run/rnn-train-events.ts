@@ -7,6 +7,7 @@ import type { RNN_TRAIN_COMMAND } from './commands.js';
 import type { StepEventFields } from './events-log.js';
 import type { ErrorEvent } from './run-logs.js';
 import type { JobCheckpointState } from './checkpoint.js';
+import type { PhaseEvent } from './phase-events.js';
 
 export type RnnTrainConfig = JobConfig<typeof RNN_TRAIN_COMMAND>;
 export type RnnOptimizerName = 'sgd' | 'asgd';
@@ -59,6 +60,7 @@ export type RnnTrainEvent =
       testLoss: number | null;
       testPpl: number | null;
     }
+  | PhaseEvent
   | ErrorEvent;
 
 export interface RnnTrainCheckpoint extends JobCheckpointState {

@@ -37,6 +37,8 @@ import {
   writeJobCheckpoint,
 } from './checkpoint.js';
 import type { RnnOptimizerName, RnnTrainCheckpoint, RnnTrainConfig, RnnTrainEvent } from './rnn-train-events.js';
+import { recordPhase } from './phase-events.js';
+import { evalChunkCount } from '../data/ptb-eval.js';
 import {
   batchifyRnnData,
   checkRnnBatches,
@@ -298,9 +300,11 @@ async function* rnnTrainEvents(c: RnnTrainConfig, runDir: string, resumed: boole
     yield start;
     if (!resumed) {
       // A fresh run checkpoints its initial state: there is always a good state to roll back to.
+      yield recordPhase(logs, 'checkpoint', run.epoch);
       const first = checkpoint(null);
       if (first) yield first;
     }
+    if (run.epoch < c.epochs) yield recordPhase(logs, 'first-step', run.epoch);
     epochs: while (run.epoch < c.epochs) {
       stream ??= newStream();
       const t0 = Date.now();
@@ -339,6 +343,7 @@ async function* rnnTrainEvents(c: RnnTrainConfig, runDir: string, resumed: boole
         yield ev;
         await new Promise((res) => setImmediate(res));
         if (opts.signal?.aborted) {
+          yield recordPhase(logs, 'checkpoint', run.epoch);
           const ck = checkpoint(stream);
           if (ck) yield ck;
           log(`interrupted at epoch ${run.epoch} step ${run.step}${ck ? '; checkpoint written' : ''}`);
@@ -346,11 +351,13 @@ async function* rnnTrainEvents(c: RnnTrainConfig, runDir: string, resumed: boole
           return;
         }
         if (c.checkpointEvery > 0 && run.step % c.checkpointEvery === 0 && run.step < stepsPerEpoch) {
+          yield recordPhase(logs, 'checkpoint', run.epoch);
           const ck = checkpoint(stream);
           if (ck) yield ck;
         }
       }
       const trained = optName;
+      yield recordPhase(logs, 'validation', run.epoch, evalChunkCount(d.valid.size(0), c.bptt));
       const { validLoss, isBest, switched } = endOfEpoch();
       const trainLoss = run.meters.loss.avg;
       const averaged = trained === 'asgd' ? ' (averaged weights)' : '';
@@ -380,6 +387,7 @@ async function* rnnTrainEvents(c: RnnTrainConfig, runDir: string, resumed: boole
       run.step = 0;
       run.epoch++;
       stream = null;
+      yield recordPhase(logs, 'checkpoint', run.epoch);
       const ck = checkpoint(null);
       if (ck) yield ck;
       if (opts.signal?.aborted && run.epoch < c.epochs) {
@@ -391,6 +399,7 @@ async function* rnnTrainEvents(c: RnnTrainConfig, runDir: string, resumed: boole
     let test: { loss: number } | null = null;
     if (run.best) {
       const b = run.best;
+      yield recordPhase(logs, 'test', c.epochs, evalChunkCount(d.test.size(0), c.bptt));
       loadBestModel(runDir, model, c.device);
       test = evaluateRnnModel(model, d.test, c.bptt);
       log(

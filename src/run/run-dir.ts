@@ -52,7 +52,17 @@ function stamp(d = new Date()): string {
 export function createRunDir(name: string, save: string | null): { dir: string; lock: RunLock } {
   let dir = save ? resolve(save) : resolve('runs', `${name}-${stamp()}`);
   if (!save) for (let n = 2; existsSync(dir); n++) dir = resolve('runs', `${name}-${stamp()}-${n}`);
-  mkdirSync(dir, { recursive: true });
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (save && (code === 'EEXIST' || code === 'ENOTDIR'))
+      throw new SdartsError(
+        'ERR_SDARTS_CONFIG',
+        `--save ${save}: ${code === 'EEXIST' ? 'a file' : 'a file on its path'} is in the way — a run directory is a folder. Remove or rename the file, or choose another --save path.`,
+      );
+    throw err;
+  }
   // Locked before its contents are looked at: two runs started with the same --save cannot both take it.
   const lock = acquireRunLock(dir, `--save ${save}`);
   try {

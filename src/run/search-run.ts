@@ -38,6 +38,7 @@ import {
   type CheckpointEvent,
   type JobCheckpointState,
 } from './checkpoint.js';
+import { recordPhase, progressEvent, type JobPhase, type PhaseEvent, type ProgressEvent } from './phase-events.js';
 
 /** The settings every search job has besides the loop's. */
 export interface SearchJobConfig extends SearchLoopConfig {
@@ -109,6 +110,8 @@ export type EngineEvent =
   | (StepEventFields & { archLoss: number | null; epsilon: number; perturbAccepted?: boolean })
   | (LoopEpochEvent & { epochs: number; eigenvalue: number | null; architecture: string; alphas: number[][][] } & Record<string, unknown>)
   | CheckpointEvent
+  | PhaseEvent
+  | ProgressEvent
   | { type: 'end'; reason: 'completed' | 'interrupted'; runDir: string; architecture: string; architectureJSON: unknown; epoch: number; step: number }
   | ErrorEvent;
 
@@ -202,6 +205,8 @@ export async function* runSearchJob<M extends SupernetModel, B extends LoopBatch
       const { globalStep } = l.position;
       return { epoch: atEpoch, step: atStep, globalStep, meters: l.meters.toJSON(), loader: d.getState(), wOpt: wj, archOpt: aj, logs: sizes, epochs };
     });
+  /** A phase begins: in events.jsonl too (src/run/phase-events.ts). */
+  const phase = (p: JobPhase, epoch: number, total?: number | null): PhaseEvent => recordPhase(logs, p, epoch, total);
   const endEvent = (reason: 'completed' | 'interrupted', e: number, s: number): EngineEvent => {
     const a = spec.architecture(model);
     return { type: 'end', reason, runDir, architecture: a.summary, architectureJSON: a.json, epoch: e, step: s };
@@ -226,8 +231,14 @@ export async function* runSearchJob<M extends SupernetModel, B extends LoopBatch
         : `${spec.header}: ${model.numParameters()} params, ${stepsPerEpoch} steps/epoch; run dir ${runDir}`,
     );
     yield start;
+    if (at.epoch < c.epochs) yield phase('first-step', at.epoch);
     for (const ev of l.run(d.loop)) {
-      if (ev.type === 'epoch-start') {
+      if (ev.type === 'valid-progress') {
+        if (ev.done === 0) yield phase('validation', ev.epoch, ev.total);
+        yield progressEvent('validation', ev.epoch, ev.done, ev.total);
+      } else if (ev.type === 'analysis-start') {
+        yield phase('analysis', ev.epoch);
+      } else if (ev.type === 'epoch-start') {
         if (ev.step === 0) {
           log(`epoch ${ev.epoch} lr ${ev.lr.toExponential(6)}${ev.cutoutProb !== null ? ` cutout_prob ${ev.cutoutProb.toExponential(6)}` : ''}`);
           log(`epoch ${ev.epoch} epsilon_alpha ${ev.epsilon.toExponential(6)}`);
@@ -264,6 +275,7 @@ export async function* runSearchJob<M extends SupernetModel, B extends LoopBatch
         yield out;
         await new Promise((res) => setImmediate(res)); // let signals and the consumer run
         if (signal?.aborted) {
+          yield phase('checkpoint', epoch);
           yield checkpoint(epoch, step);
           log(`interrupted at epoch ${epoch} step ${step}; checkpoint written`);
           const end = endEvent('interrupted', epoch, step);
@@ -271,7 +283,10 @@ export async function* runSearchJob<M extends SupernetModel, B extends LoopBatch
           yield end;
           return;
         }
-        if (c.checkpointEvery > 0 && step % c.checkpointEvery === 0 && step < stepsPerEpoch) yield checkpoint(epoch, step);
+        if (c.checkpointEvery > 0 && step % c.checkpointEvery === 0 && step < stepsPerEpoch) {
+          yield phase('checkpoint', epoch);
+          yield checkpoint(epoch, step);
+        }
       } else {
         const { epoch, lr, epsilon, analysis } = ev;
         const eigenvalue = analysis?.eigenvalue ?? null;
@@ -325,6 +340,7 @@ export async function* runSearchJob<M extends SupernetModel, B extends LoopBatch
         const last = epoch === c.epochs - 1;
         spec.saveEpochs(epochs, last);
         yield out;
+        yield phase('checkpoint', epoch + 1);
         yield checkpoint(epoch + 1, 0);
         if (signal?.aborted && !last) {
           const end = endEvent('interrupted', epoch + 1, 0);

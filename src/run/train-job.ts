@@ -35,6 +35,7 @@ import {
   writeJobCheckpoint,
   type JobCheckpointState,
 } from './checkpoint.js';
+import { progressEvent, recordPhase, type PhaseEvent, type ProgressEvent } from './phase-events.js';
 
 export type TrainConfig = JobConfig<typeof TRAIN_COMMAND>;
 
@@ -66,6 +67,8 @@ export type TrainEvent =
       seconds: number;
     }
   | { type: 'checkpoint'; epoch: number; step: number; path: string }
+  | PhaseEvent
+  | ProgressEvent
   | { type: 'end'; reason: 'completed' | 'interrupted'; runDir: string; epoch: number; step: number; testAcc: number | null; testTop5: number | null }
   | ErrorEvent;
 
@@ -76,14 +79,27 @@ interface TrainCheckpoint extends JobCheckpointState {
   lastTest: { acc: number; top5: number } | null;
 }
 
+type Evaluation = { loss: number; top1: number; top5: number };
+
 /** Top-1/top-5 (percent) and mean CE of `model` over a dataset, eval mode, no grad. */
-export function evaluate(
+export function evaluate(model: NetworkCIFAR, data: ImageDataset, dataset: SearchDatasetName, batchSize: number, device: Device): Evaluation {
+  const pass = evaluation(model, data, dataset, batchSize, device);
+  for (;;) {
+    const r = pass.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** `evaluate` batch by batch: yields the batches done (of how many) for progress, returns the result. */
+function* evaluation(
   model: NetworkCIFAR,
   data: ImageDataset,
   dataset: SearchDatasetName,
   batchSize: number,
   device: Device,
-): { loss: number; top1: number; top5: number } {
+): Generator<{ done: number; total: number }, Evaluation, undefined> {
+  const total = Math.ceil(data.n / batchSize);
+  let done = 0;
   const loader = new DataLoader(data, { batchSize, shuffle: false, transform: evalTransform(datasetNormalization(dataset)), device });
   const loss = new AverageMeter(),
     t1 = new AverageMeter(),
@@ -101,6 +117,7 @@ export function evaluate(
       }),
     );
     b.dispose();
+    yield { done: ++done, total };
   }
   model.train(was);
   return { loss: loss.avg, top1: t1.avg, top5: t5.avg };
@@ -239,6 +256,7 @@ async function* trainEvents(
       log(`param size = ${(params / 1e6).toFixed(6)}MB (${params} parameters, auxiliary head excluded)`);
     } else log(`resumed at epoch ${epoch} step ${step}`);
     yield start;
+    if (epoch < c.epochs) yield recordPhase(logs, 'first-step', epoch);
     for (; epoch < c.epochs; epoch++) {
       const t0 = Date.now();
       // Epoch e trains with η(e) (the reference's one-epoch shift is not reproduced; README).
@@ -274,14 +292,28 @@ async function* trainEvents(
         yield ev;
         await new Promise((res) => setImmediate(res));
         if (opts.signal?.aborted) {
+          yield recordPhase(logs, 'checkpoint', epoch);
           yield checkpoint(epoch, step);
           log(`interrupted at epoch ${epoch} step ${step}; checkpoint written`);
           yield { type: 'end', reason: 'interrupted', runDir, epoch, step, testAcc: lastTest?.acc ?? null, testTop5: lastTest?.top5 ?? null };
           return;
         }
-        if (c.checkpointEvery > 0 && step % c.checkpointEvery === 0 && step < stepsPerEpoch) yield checkpoint(epoch, step);
+        if (c.checkpointEvery > 0 && step % c.checkpointEvery === 0 && step < stepsPerEpoch) {
+          yield recordPhase(logs, 'checkpoint', epoch);
+          yield checkpoint(epoch, step);
+        }
       }
-      const t = evaluate(model, test, c.dataset, c.batchSize, c.device);
+      const pass = evaluation(model, test, c.dataset, c.batchSize, c.device);
+      yield recordPhase(logs, 'test', epoch, Math.ceil(test.n / c.batchSize));
+      let t: Evaluation;
+      for (;;) {
+        const r = pass.next();
+        if (r.done) {
+          t = r.value;
+          break;
+        }
+        yield progressEvent('test', epoch, r.value.done, r.value.total);
+      }
       lastTest = { acc: t.top1, top5: t.top5 };
       log(`train_acc ${meters.top1.avg.toFixed(6)}`);
       log(`test_acc ${t.top1.toFixed(6)} top5 ${t.top5.toFixed(6)}`);
@@ -314,6 +346,7 @@ async function* trainEvents(
       meters = new StepMeters();
       step = 0;
       yield ev;
+      yield recordPhase(logs, 'checkpoint', epoch + 1);
       yield checkpoint(epoch + 1, 0);
       if (opts.signal?.aborted && epoch < c.epochs - 1) {
         yield { type: 'end', reason: 'interrupted', runDir, epoch: epoch + 1, step: 0, testAcc: lastTest.acc, testTop5: lastTest.top5 };

@@ -9,7 +9,9 @@
  * It is generic over the supernet (M) and the batch types (B: a search step's batch, V: a validation
  * batch): the task says what a step and a validation batch do with the model, the data says where the
  * batches come from. It knows nothing of files: iterate `run()` and persist between its events
- * (checkpoints, logs); the generator is paused at each event, with the loop's state readable.
+ * (checkpoints, logs); the generator is paused at each event, with the loop's state readable. The
+ * validation-progress and analysis-start events come mid-epoch-end (model in eval mode, pass half done):
+ * they are for display only; checkpoint at step and epoch events.
  */
 import { F, getRngState, manualSeed, noGrad, setRngState, tidy, type Device, type NamedTensors, type Tensor } from '../tensor/index.js';
 import { CosineAnnealingLR, SGD } from '../optim/index.js';
@@ -32,6 +34,8 @@ export interface SearchData<B extends LoopBatch, V extends LoopBatch> {
   epochBatches(epoch: number): Iterable<B>;
   /** One pass over the validation data, at the end of an epoch. */
   validPass(): Iterable<V>;
+  /** The number of batches `validPass()` yields, where known (for progress only). */
+  validBatches?(): number;
   /** The augmentation's cutout probability for the coming batches (needed with `cutout` only). */
   setCutoutProb?(p: number): void;
 }
@@ -135,6 +139,10 @@ export type SearchLoopEvent =
   | { type: 'epoch-start'; epoch: number; step: number; lr: number; epsilon: number; cutoutProb: number | null }
   /** A step is done; `step` counts from 1. */
   | { type: 'step'; epoch: number; step: number; globalStep: number; lr: number; epsilon: number; result: SearchStepResult; seconds: number }
+  /** The validation pass: `done` batches of `total` (null: unknown) evaluated; first with done = 0, before the first batch. */
+  | { type: 'valid-progress'; epoch: number; done: number; total: number | null }
+  /** The curvature analysis is about to run (after the validation pass). */
+  | { type: 'analysis-start'; epoch: number }
   | LoopEpochEvent;
 
 /** An epoch is done: the train meters' means, the validation pass, the analysis if one was due. */
@@ -265,29 +273,43 @@ export class SearchLoop<M extends LoopModel, B extends LoopBatch, V extends Loop
         vAcc = new AverageMeter();
       let lastValid: V | null = null,
         validBatches = 0;
-      for (const b of data.validPass()) {
-        validBatches++;
-        tidy(() =>
-          noGrad(() => {
-            const r = this.task.evaluate(model, b);
-            vLoss.update(r.loss, b.size);
-            vAcc.update(r.acc, b.size);
-          }),
-        );
-        lastValid?.dispose();
-        lastValid = b;
+      // Progress events only: the consumer sees each batch done; nothing computed depends on them.
+      const validTotal = data.validBatches?.() ?? null;
+      yield { type: 'valid-progress', epoch, done: 0, total: validTotal };
+      let passed = false;
+      try {
+        for (const b of data.validPass()) {
+          validBatches++;
+          tidy(() =>
+            noGrad(() => {
+              const r = this.task.evaluate(model, b);
+              vLoss.update(r.loss, b.size);
+              vAcc.update(r.acc, b.size);
+            }),
+          );
+          lastValid?.dispose();
+          lastValid = b;
+          yield { type: 'valid-progress', epoch, done: validBatches, total: validTotal };
+        }
+        passed = true;
+      } finally {
+        if (!passed) lastValid?.dispose(); // the consumer stopped the generator mid-pass
       }
       model.train();
       const analysisBatch: V | null = lastValid;
       let analysis: (Analysis & { batch: AnalysisBatch }) | null = null;
-      if (c.analyzeEvery > 0 && (epoch + 1) % c.analyzeEvery === 0 && analysisBatch) {
-        // The last validation batch of the epoch (as the reference's analysis), model in train mode.
-        analysis = {
-          ...untouched(model, c.device, () => tidy(() => this.task.analyze(model, analysisBatch))),
-          batch: { pass: 'validation', batch: validBatches - 1, of: validBatches, size: analysisBatch.size, mode: 'train' },
-        };
+      try {
+        if (c.analyzeEvery > 0 && (epoch + 1) % c.analyzeEvery === 0 && analysisBatch) {
+          // The last validation batch of the epoch (as the reference's analysis), model in train mode.
+          yield { type: 'analysis-start', epoch };
+          analysis = {
+            ...untouched(model, c.device, () => tidy(() => this.task.analyze(model, analysisBatch))),
+            batch: { pass: 'validation', batch: validBatches - 1, of: validBatches, size: analysisBatch.size, mode: 'train' },
+          };
+        }
+      } finally {
+        analysisBatch?.dispose();
       }
-      analysisBatch?.dispose();
       const m = this.stepMeters;
       this.stepMeters = new StepMeters();
       p.step = 0;
