@@ -73,6 +73,7 @@ function loopData(loader: SearchDataLoader): SearchData<ImageSearchBatch, ImageB
       }
     },
     validPass: () => loader.validPass(),
+    validBatches: () => Math.ceil(loader.numValid / loader.batchSize),
     setCutoutProb: (p) => loader.setCutoutProb(p),
   };
 }

@@ -119,10 +119,11 @@ describe('sdarts sweep on SLURM', () => {
     for (const id of [cancelled, timedOut]) {
       expect(byId.get(id)!.state, id).toBe('interrupted');
       expect(byId.get(id)!.resumable).toBe(true);
-      // SLURM's SIGTERM: the run finished its step, wrote a checkpoint there and exited 143.
+      // SLURM's SIGTERM: the run finished its step, wrote a checkpoint there, logged its interrupted end, exited 143.
       const ev = eventsOf(join(slurmDir, id));
-      expect(ev.some((e) => e['type'] === 'end')).toBe(false);
-      const last = ev[ev.length - 1]!;
+      expect(ev.some((e) => e['type'] === 'end' && e['reason'] === 'completed')).toBe(false);
+      expect(ev[ev.length - 1]).toMatchObject({ type: 'end', reason: 'interrupted' });
+      const last = ev[ev.length - 2]!;
       expect(last['type']).toBe('checkpoint');
       expect(byId.get(id)!.detail).toContain(`resumes from its checkpoint at epoch ${String(last['epoch'])} step ${String(last['step'])}`);
     }
