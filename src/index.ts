@@ -65,7 +65,15 @@ export * as rnn from './space/rnn/index.js';
 // search algorithms
 export { Architect } from './search/architect.js';
 export { searchStep, type SearchStepConfig, type SearchStepResult } from './search/search-step.js';
-export { rnnSearchStep, regularizedLoss, type RecurrentSupernet, type RnnHidden, type RnnSearchBatch, type RnnStepConfig, type RnnStepResult } from './search/rnn-search-step.js';
+export {
+  rnnSearchStep,
+  regularizedLoss,
+  type RecurrentSupernet,
+  type RnnHidden,
+  type RnnSearchBatch,
+  type RnnStepConfig,
+  type RnnStepResult,
+} from './search/rnn-search-step.js';
 export { rnnTrainStep, type RnnTrainStepConfig, type RnnTrainStepResult } from './run/rnn-train-step.js';
 export { runRnnSearch, type RnnSearchConfig, type RnnSearchEvent } from './run/rnn-search-job.js';
 export { PERTURBATIONS, type PerturbationName } from './search/perturbation.js';
