@@ -1,0 +1,16 @@
+/**
+ * Σ_k w[k] · outs[k] over tensors of one shape as one concat and one [1, K] × [K, M] product: forward
+ * and backward, three ops and their three backward nodes instead of K selects, K products and K − 1 sums
+ * (docs/performance.md "Fewer kernels"). It rounds as the BLAS dot product does, not as a left-to-right sum.
+ */
+import { cat, type Tensor } from '../tensor/index.js';
+
+/** `outs`: K tensors of one shape; `w`: shape [K]. */
+export function weightedSum(outs: readonly Tensor[], w: Tensor): Tensor {
+  const shape = outs[0]!.shape as number[];
+  const stacked = outs.length === 1 ? outs[0]! : cat(outs as Tensor[], 0);
+  return w
+    .unsqueeze(0)
+    .mm(stacked.view([outs.length, -1]))
+    .view(shape);
+}
