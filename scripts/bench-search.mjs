@@ -5,8 +5,9 @@
 // addon's op counter and torch.profiler: docs/performance.md "Kernel counts"), and sdarts' RSS after
 // 100 and 1,000 steps of the overhead-bound shape. Writes bench/results.json.
 //
-// Usage: node scripts/bench-search.mjs [--shapes overhead,compute,default,oneshot] [--rounds 3] [--steps 3]
-//          [--threads 1] [--device cpu] [--rss-steps 1000] [--out bench/results.json]
+// Usage: node scripts/bench-search.mjs [--shapes overhead,compute,default,oneshot (all; the default network takes ~1 min a step on 2 CPUs)] [--rounds 3] [--steps 3]
+//          [--warmup 1] [--threads 1] [--device cpu] [--rss-steps 1000] [--out bench/results.json] [--merge]
+//   --merge keeps the cases (and the RSS figures) of an earlier results file that this run does not measure.
 //   node scripts/bench-search.mjs --worker '<case json>'   (one sdarts side; prints one JSON line)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
@@ -94,8 +95,9 @@ if (process.argv[2] === '--worker') {
   process.exit(0);
 }
 
-const shapes = arg('shapes', 'overhead,compute,oneshot').split(',');
+const shapes = arg('shapes', 'overhead,compute,default,oneshot').split(',');
 const rounds = +arg('rounds', '3'),
+  warmup = +arg('warmup', '1'),
   steps = +arg('steps', '3'),
   threads = +arg('threads', '1'),
   device = arg('device', 'cpu'),
@@ -132,18 +134,82 @@ const cases = shapes.flatMap((name) =>
 );
 /** @type {Record<string, {sdarts: any[], pytorch: any[]}>} */
 const raw = Object.fromEntries(cases.map((c) => [c.name, { sdarts: [], pytorch: [] }]));
+const startedAt = new Date().toISOString();
+const prettier = await import('prettier').catch(() => null);
+/** @type {Record<string, number>} */
+const rssFlat = {};
+const { buildInfo } = await import('../dist/index.js');
+/** Summarises the rounds run so far and writes the results file (after every round: an interrupted run keeps them). */
+async function writeResults() {
+  const results = cases
+    .filter((c) => raw[c.name].sdarts.length > 0 && raw[c.name].pytorch.length > 0)
+    .map((c) => {
+      const { sdarts, pytorch } = raw[c.name];
+      // Per round: the median step of each side; the case's figure is the median over rounds.
+      const ts = sdarts.map((x) => median(x.times)),
+        tp = pytorch.map((x) => median(x.times));
+      const opsS = sdarts[0].ops,
+        opsP = pytorch[0].ops;
+      return {
+        case: c.name,
+        config: { kind: c.kind, space: c.space, C: c.C, layers: c.layers, batch: c.batch, hw: c.hw, perturb: c.perturb, unrolled: c.unrolled },
+        seconds: { sdarts: median(ts), pytorch: median(tp), ratio: median(ts.map((t, i) => t / tp[i])), sdartsRounds: ts, pytorchRounds: tp },
+        atenCalls: {
+          sdarts: { topLevel: opsS.topLevel, all: opsS.all },
+          pytorch: { topLevel: opsP.topLevel, all: opsP.all },
+          ratio: { topLevel: opsS.topLevel / opsP.topLevel, all: opsS.all / opsP.all },
+        },
+        peakRssMB: { sdarts: median(sdarts.map((x) => x.peakRssMB)), pytorch: median(pytorch.map((x) => x.peakRssMB)) },
+        profile: { sdarts: opsS.byName, pytorch: opsP.byName, sdartsAll: opsS.allByName, pytorchAll: opsP.allByName },
+      };
+    });
+  /** @type {Record<string, any>} */
+  const doc = {
+    date: startedAt,
+    machine: {
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model ?? 'unknown',
+      memGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      libtorch: buildInfo().torchVersion,
+    },
+    method: { rounds, stepsPerRound: steps, warmup, threads, device },
+    results,
+    rssAfterSteps: rssFlat,
+  };
+  if (process.argv.includes('--merge') && existsSync(out)) {
+    const prev = JSON.parse(readFileSync(out, 'utf8'));
+    const mine = new Set(results.map((r) => r.case));
+    doc.results = [...prev.results.filter((/** @type {{case: string}} */ r) => !mine.has(r.case)), ...results];
+    if (Object.keys(rssFlat).length === 0) doc.rssAfterSteps = prev.rssAfterSteps ?? {};
+    doc.runs = [
+      ...(prev.runs ?? [{ date: prev.date, method: prev.method, cases: prev.results.map((/** @type {{case: string}} */ r) => r.case) }]).filter(
+        (/** @type {{date: string}} */ run) => run.date !== startedAt,
+      ),
+      { date: doc.date, method: doc.method, cases: [...mine] },
+    ];
+  }
+  mkdirSync(dirname(out), { recursive: true });
+  const text = JSON.stringify(doc, null, 2) + '\n';
+  // In the repository's own style when prettier is installed (the file is committed; `npm run lint` checks it).
+  const styled = prettier ? await prettier.format(text, { ...((await prettier.resolveConfig(out)) ?? {}), parser: 'json' }) : text;
+  writeFileSync(out + '.tmp', styled);
+  renameSync(out + '.tmp', out);
+
+  return { doc, results };
+}
+
 for (let r = 0; r < rounds; r++) {
   for (const c of cases) {
-    const cfg = { ...c, steps, warmup: 1, threads, device, count: r === 0 };
+    const cfg = { ...c, steps, warmup, threads, device, count: r === 0 };
     // Alternate which side goes first, so neither always runs on a warmer (or busier) machine.
     /** @type {('sdarts' | 'pytorch')[]} */
     const order = (r + cases.indexOf(c)) % 2 === 0 ? ['sdarts', 'pytorch'] : ['pytorch', 'sdarts'];
     for (const side of order) raw[c.name][side].push(runSide(side, cfg));
     process.stderr.write(`round ${r + 1}/${rounds} ${c.name}\n`);
   }
+  await writeResults();
 }
-/** @type {Record<string, number>} */
-let rssFlat = {};
 if (shapes.includes('overhead') && rssSteps > 100) {
   const r = runSide('sdarts', {
     ...SHAPES.overhead,
@@ -157,46 +223,10 @@ if (shapes.includes('overhead') && rssSteps > 100) {
     rssSteps,
     rssAt: [100, rssSteps],
   });
-  rssFlat = r.rssMB;
+  Object.assign(rssFlat, r.rssMB);
 }
 
-const results = cases.map((c) => {
-  const { sdarts, pytorch } = raw[c.name];
-  // Per round: the median step of each side; the case's figure is the median over rounds.
-  const ts = sdarts.map((x) => median(x.times)),
-    tp = pytorch.map((x) => median(x.times));
-  const opsS = sdarts[0].ops,
-    opsP = pytorch[0].ops;
-  return {
-    case: c.name,
-    config: { kind: c.kind, space: c.space, C: c.C, layers: c.layers, batch: c.batch, hw: c.hw, perturb: c.perturb, unrolled: c.unrolled },
-    seconds: { sdarts: median(ts), pytorch: median(tp), ratio: median(ts.map((t, i) => t / tp[i])), sdartsRounds: ts, pytorchRounds: tp },
-    atenCalls: {
-      sdarts: { topLevel: opsS.topLevel, all: opsS.all },
-      pytorch: { topLevel: opsP.topLevel, all: opsP.all },
-      ratio: { topLevel: opsS.topLevel / opsP.topLevel, all: opsS.all / opsP.all },
-    },
-    peakRssMB: { sdarts: median(sdarts.map((x) => x.peakRssMB)), pytorch: median(pytorch.map((x) => x.peakRssMB)) },
-    profile: { sdarts: opsS.byName, pytorch: opsP.byName, sdartsAll: opsS.allByName, pytorchAll: opsP.allByName },
-  };
-});
-const { buildInfo } = await import('../dist/index.js');
-const doc = {
-  date: new Date().toISOString(),
-  machine: {
-    cpus: cpus().length,
-    cpu: cpus()[0]?.model ?? 'unknown',
-    memGiB: Math.round(totalmem() / 2 ** 30),
-    node: process.version,
-    libtorch: buildInfo().torchVersion,
-  },
-  method: { rounds, stepsPerRound: steps, warmup: 1, threads, device },
-  results,
-  rssAfterSteps: rssFlat,
-};
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out + '.tmp', JSON.stringify(doc, null, 1) + '\n');
-renameSync(out + '.tmp', out);
+const { doc, results } = await writeResults();
 
 console.log(
   `sdarts bench:search — ${device}, ${threads} thread(s), LibTorch ${doc.machine.libtorch}; ${rounds} rounds × ${steps} steps, medians; results in ${out}`,

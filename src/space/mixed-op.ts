@@ -10,7 +10,7 @@ import { cat, type Tensor } from '../tensor/index.js';
 import { BatchNorm2d, Layer, Module, ModuleList, Sequential } from '../nn/index.js';
 import { OPS } from './operations.js';
 import type { PrimitiveName } from './primitives.js';
-import { weightedSum } from './weighted-sum.js';
+import { releaseTerms, weightedSum } from './weighted-sum.js';
 
 export class MixedOp extends Module {
   readonly ops: ModuleList<Layer>;
@@ -60,6 +60,9 @@ export class MixedOp extends Module {
     // An edge whose only op is 'none' would be all zeros: keep the reference's shape semantics.
     if (this.allNone) return this.ops.at(0).forward(x).mul(weights.select(0, 0));
     const w = this.activeWeights(weights);
-    return weightedSum(this.outputs(x), w.length === 1 ? w[0]! : cat(w, 0));
+    const outs = this.outputs(x);
+    const sum = weightedSum(outs, w.length === 1 ? w[0]! : cat(w, 0));
+    releaseTerms(outs, [x]);
+    return sum;
   }
 }

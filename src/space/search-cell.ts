@@ -10,7 +10,7 @@ import { cat, type Tensor } from '../tensor/index.js';
 import { Layer, Module, ModuleList } from '../nn/index.js';
 import { FactorizedReduce, ReLUConvBN } from './operations.js';
 import { MixedOp } from './mixed-op.js';
-import { weightedSum } from './weighted-sum.js';
+import { releaseTerms, weightedSum } from './weighted-sum.js';
 import type { EdgeOps } from './spaces.js';
 
 export class SearchCell extends Module {
@@ -73,7 +73,9 @@ export class SearchCell extends Module {
           edges.flatMap((e, j) => e.activeWeights(weights.select(0, offset + j))),
           0,
         );
-    return weightedSum(outs, w);
+    const sum = weightedSum(outs, w);
+    releaseTerms(outs, states);
+    return sum;
   }
 
   /** A node with an all-'none' edge: the edges' own sums, added (the reference's zeros keep their shape). */

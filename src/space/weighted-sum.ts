@@ -14,3 +14,12 @@ export function weightedSum(outs: readonly Tensor[], w: Tensor): Tensor {
     .mm(stacked.view([outs.length, -1]))
     .view(shape);
 }
+
+/**
+ * Frees the op outputs a weighted sum has consumed, except those that are one of `inputs` (an identity op
+ * returns its input). The sum holds its own copy (and autograd what it saved), so within a step's scope
+ * the outputs would otherwise stay alive beside it until the scope ends.
+ */
+export function releaseTerms(outs: readonly Tensor[], inputs: readonly Tensor[]): void {
+  for (const o of outs) if (!inputs.includes(o)) o.dispose();
+}
