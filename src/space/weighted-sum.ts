@@ -8,11 +8,9 @@ import { cat, type Tensor } from '../tensor/index.js';
 /** `outs`: K tensors of one shape; `w`: shape [K]. */
 export function weightedSum(outs: readonly Tensor[], w: Tensor): Tensor {
   const shape = outs[0]!.shape as number[];
-  const stacked = outs.length === 1 ? outs[0]! : cat(outs as Tensor[], 0);
-  return w
-    .unsqueeze(0)
-    .mm(stacked.view([outs.length, -1]))
-    .view(shape);
+  // A concat is contiguous (a view suffices); a lone output may not be (an identity op's input).
+  const rows = outs.length === 1 ? outs[0]!.reshape([1, -1]) : cat(outs as Tensor[], 0).view([outs.length, -1]);
+  return w.unsqueeze(0).mm(rows).view(shape);
 }
 
 /**
