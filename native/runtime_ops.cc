@@ -1,14 +1,17 @@
-// Runtime: disposal and live-tensor accounting, threads, CUDA queries, version info.
+// Runtime: disposal and live-tensor accounting, threads, CUDA queries, version info, the op counter.
 #include "common.h"
 
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
 #include <ATen/detail/CUDAHooksInterface.h>
+#include <ATen/record_function.h>
 #include <torch/headeronly/version.h>
 
 #include <malloc.h>
 
 #include <map>
+#include <string>
+#include <unordered_map>
 #include <unordered_set>
 
 #ifdef SDARTS_WITH_CUDA
@@ -136,6 +139,82 @@ Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
   return out;
 }
 
+
+// ---- the op counter (docs/performance.md "Kernel counts") ----
+// Counts the ATen operator calls the dispatcher reports to RecordFunction observers in the FUNCTION
+// scope (every op entering the dispatcher through Dispatcher::call, including those an autograd
+// backward node calls; the node itself is BACKWARD_FUNCTION scope and is not counted). `topLevel` counts
+// the calls made while no other counted op is running on this thread (what user code and backward nodes
+// call); `all` counts nested calls too (the ops a composite op decomposes into). The callback is
+// thread-local: it sees the ops of the thread that turned it on, which on the CPU includes backward
+// (the autograd engine runs CPU work on the calling thread). Off, it costs nothing: the callback is
+// removed, not muted.
+struct OpCounter {
+  at::CallbackHandle handle = 0;
+  bool byName = false;
+  int64_t depth = 0;
+  double topLevel = 0;
+  double all = 0;
+  std::unordered_map<std::string, double> names;     // top-level calls by operator name, when byName
+  std::unordered_map<std::string, double> allNames;  // every call by operator name, when byName
+};
+thread_local OpCounter tlsCounter;
+
+std::unique_ptr<at::ObserverContext> CountStart(const at::RecordFunction& fn) {
+  auto& c = tlsCounter;
+  c.all += 1;
+  if (c.byName) c.allNames[fn.name()] += 1;
+  if (c.depth++ == 0) {
+    c.topLevel += 1;
+    if (c.byName) c.names[fn.name()] += 1;
+  }
+  return nullptr;
+}
+
+void CountEnd(const at::RecordFunction&, at::ObserverContext*) { tlsCounter.depth -= 1; }
+
+Napi::Value CounterReport(Napi::Env env, const OpCounter& c) {
+  auto out = Napi::Object::New(env);
+  out.Set("on", Napi::Boolean::New(env, c.handle != 0));
+  out.Set("topLevel", Napi::Number::New(env, c.topLevel));
+  out.Set("all", Napi::Number::New(env, c.all));
+  auto names = Napi::Object::New(env);
+  for (const auto& [k, v] : c.names) names.Set(k, Napi::Number::New(env, v));
+  out.Set("byName", names);
+  auto allNames = Napi::Object::New(env);
+  for (const auto& [k, v] : c.allNames) allNames.Set(k, Napi::Number::New(env, v));
+  out.Set("allByName", allNames);
+  return out;
+}
+
+// opCounter('on', byName) resets the counts and starts counting; opCounter('read') reports them;
+// opCounter('off') stops counting (the callback is removed) and reports the final counts.
+// Report: { on, topLevel, all, byName: { 'aten::add': n, ... }, allByName } (by name: empty unless asked for).
+Napi::Value OpCounterFn(const Napi::CallbackInfo& info) {
+  auto mode = ArgString(info, 0);
+  auto& c = tlsCounter;
+  if (mode == "on") {
+    bool byName = info.Length() > 1 && !info[1].IsUndefined() && ArgBool(info, 1);
+    if (c.handle == 0) {
+      c.handle = at::addThreadLocalCallback(at::RecordFunctionCallback(CountStart, CountEnd).needsInputs(false).scopes({at::RecordScope::FUNCTION}));
+    }
+    c.byName = byName;
+    c.depth = 0;
+    c.topLevel = 0;
+    c.all = 0;
+    c.names.clear();
+    c.allNames.clear();
+    return CounterReport(info.Env(), c);
+  }
+  if (mode == "read") return CounterReport(info.Env(), c);
+  if (mode == "off") {
+    if (c.handle != 0) at::removeCallback(c.handle);
+    c.handle = 0;
+    return CounterReport(info.Env(), c);
+  }
+  throw ArgError("op counter mode must be 'on', 'off' or 'read', got '" + mode + "'", true);
+}
+
 }  // namespace
 
 void RegisterRuntime(Napi::Env env, Napi::Object exports) {
@@ -150,6 +229,7 @@ void RegisterRuntime(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "cudaMemoryStats", CudaMemoryStats);
   Export(env, exports, "buildInfo", BuildInfo);
   Export(env, exports, "mallocTune", MallocTune);
+  Export(env, exports, "opCounter", OpCounterFn);
 }
 
 }  // namespace sdarts

@@ -53,8 +53,8 @@ export function pgdLinf_(model: Supernet, archWeights: Tensor[], loss: WeightedL
           archWeights.forEach((w, i) => {
             const g = gs[i] ?? null;
             if (g !== null) w.add_(g.sign(), -lr);
-            const delta = w.sub(saved[i]!).clamp_(-epsilon, epsilon);
-            w.copy_(saved[i]!.add(delta));
+            // Projection onto the ε-ball in place: w ← clamp(w − saved, −ε, ε) + saved (the same sums).
+            w.sub_(saved[i]!).clamp_(-epsilon, epsilon).add_(saved[i]!);
           });
           for (const w of archWeights) clipSimplex_(w);
         });

@@ -6,7 +6,7 @@
  * forward(x) mixes with softmax(α); forward(x, archWeights) mixes with the given simplex weights
  * (the reference's `updateType='weight'`), which is how perturbed weights enter the weight step.
  */
-import { F, keep, noGrad, randn, type Device, type Tensor } from '../tensor/index.js';
+import { F, keep, noGrad, randn, tidy, type Device, type Tensor } from '../tensor/index.js';
 import {
   AdaptiveAvgPool2d,
   BatchNorm2d,
@@ -128,7 +128,9 @@ export class SearchNetwork extends Module {
     let s1 = s0;
     for (const cell of this.cells) {
       const w = archWeights ? archWeights[cell.reduction ? 1 : 0]! : F.softmax(cell.reduction ? this.alphas.reduce : this.alphas.normal, -1);
-      const s = cell.forward(s0, s1, w);
+      // A scope per cell: the cell's intermediates that autograd does not keep are freed when it ends,
+      // not at the end of the step (exact: only handles are released; peak RSS, docs/performance.md).
+      const s = tidy(() => cell.forward(s0, s1, w));
       s0 = s1;
       s1 = s;
     }

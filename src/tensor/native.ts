@@ -31,6 +31,20 @@ export interface NativeContract {
 /** The `contract().version` this code reads; native/op_list.h's SDARTS_CONTRACT_VERSION. */
 export const CONTRACT_VERSION = 1;
 
+/**
+ * The addon's count of ATen operator calls (native/runtime_ops.cc, docs/performance.md "Kernel counts"):
+ * `topLevel` counts the ops that enter the dispatcher while no other counted op runs (what the code and
+ * the backward nodes call), `all` nested ones too; `byName` the top-level ones by operator name,
+ * `allByName` all of them by name (both empty unless counting by name).
+ */
+export interface NativeOpCounts {
+  on: boolean;
+  topLevel: number;
+  all: number;
+  byName: Record<string, number>;
+  allByName: Record<string, number>;
+}
+
 export interface NativeAddon {
   // creation & data
   fromData(data: ArrayBufferView, shape: number[], dtype: number, device: number): H;
@@ -161,6 +175,8 @@ export interface NativeAddon {
   buildInfo(): { torchVersion: string; cudaBuild: boolean; napiVersion: number };
   contract(): NativeContract;
   mallocTune(mmapThreshold: number, trimThreshold: number): boolean;
+  /** 'on' resets and starts counting (by name too when `byName`), 'read' reports, 'off' removes the callback and reports. */
+  opCounter(mode: 'on' | 'off' | 'read', byName?: boolean): NativeOpCounts;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -12,7 +12,7 @@
  *
  * It satisfies the search layer's `Supernet` interface structurally (no import upward from space/).
  */
-import { F, Tensor, keep, noGrad, randn, type Device } from '../../tensor/index.js';
+import { F, Tensor, keep, noGrad, randn, tidy, type Device } from '../../tensor/index.js';
 import { Linear, Module, ModuleList, castTensor, moduleTarget, type ModuleTarget } from '../../nn/index.js';
 import { ReLUConvBN } from '../operations.js';
 import { rangeError, typeError } from '../../util/errors.js';
@@ -112,7 +112,9 @@ export class OneShotNetwork extends Module {
     for (const cell of this.cells) {
       // The reference pools with padding 1 (32 → 17 → 9), not NAS-Bench-101's 32 → 16 → 8 (docs/reference-notes.md R7 Q13).
       if (this.downsamplesBefore(i)) s = F.maxPool2d(s, 2, { stride: 2, padding: 1 });
-      s = cell.forward(s, w[0]!, w[1]!, w.slice(2));
+      const input = s;
+      // A scope per cell: its intermediates that autograd does not keep are freed when it ends (exact).
+      s = tidy(() => cell.forward(input, w[0]!, w[1]!, w.slice(2)));
       i++;
     }
     s = this.postprocess.forward(s);
