@@ -2,7 +2,7 @@
 // npm run bench:rnn — seconds per recurrent search step (none / random / pgd_linf, first order) and per evaluation-
 // training step, sdarts vs the PyTorch twin (scripts/fixtures/bench_rnn_twin.py) run side by side in this invocation,
 // at the reference's default sizes and at a small size; then live tensors over many small search steps.
-// Usage: node scripts/bench-rnn.mjs [--device cpu|cuda] [--sizes small,default] [--steps 3] [--threads 0] [--flat-steps 1000]
+// Usage: node scripts/bench-rnn.mjs [--device cpu|cuda] [--sizes small,default] [--cases none,random,pgd_linf,eval] [--steps 3] [--threads 0] [--flat-steps 1000]
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -37,6 +37,7 @@ const steps = +arg('steps', 3),
   threads = +arg('threads', 0),
   flatSteps = +arg('flat-steps', 1000);
 const sizes = String(arg('sizes', 'small,default')).split(',');
+const cases = String(arg('cases', 'none,random,pgd_linf,eval')).split(',');
 if (threads > 0) setNumThreads(threads);
 const sync = () => {
   if (device !== 'cpu') cuda.synchronize(device);
@@ -72,6 +73,7 @@ function twin(s) {
         String(BPTT),
         String(steps),
         String(threads || getNumThreads()),
+        cases.join(','),
       ],
       { encoding: 'utf8', maxBuffer: 1 << 24 },
     );
@@ -169,11 +171,11 @@ for (const name of sizes) {
   const py = twin(s);
   /** @type {Record<string, number>} */
   const ts = {};
-  for (const p of /** @type {const} */ (['none', 'random', 'pgd_linf'])) ts[p] = tidy(() => searchBench(p, s.searchN, s.searchB, steps));
-  ts.eval = tidy(() => evalBench(s.evalN, s.evalB));
+  for (const p of /** @type {const} */ (['none', 'random', 'pgd_linf'])) if (cases.includes(p)) ts[p] = tidy(() => searchBench(p, s.searchN, s.searchB, steps));
+  if (cases.includes('eval')) ts.eval = tidy(() => evalBench(s.evalN, s.evalB));
   console.log(`\n${name}: search ${s.searchN}-d batch ${s.searchB}, evaluation ${s.evalN}-d batch ${s.evalB}`);
   console.log('step          sdarts s/step   PyTorch s/step   ratio');
-  for (const k of ['none', 'random', 'pgd_linf', 'eval']) {
+  for (const k of cases) {
     const a = ts[k],
       b = py ? py[k] : null;
     console.log(

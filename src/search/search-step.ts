@@ -7,11 +7,11 @@
  *      clip ‖∇w‖ to `gradClip`, SGD step.
  * The perturbation is scoped: it lives in the step's own tensors, so nothing needs restoring.
  */
-import { F, grad, noGrad, tidy, type Tensor } from '../tensor/index.js';
+import { F, grad, tidy, type Tensor } from '../tensor/index.js';
 import { clipGradNorm_, type SGD } from '../optim/index.js';
 import type { ImageSupernet } from './supernet.js';
 import type { Architect } from './architect.js';
-import { PERTURBATIONS, type PerturbationName, type PerturbOutcome } from './perturbation.js';
+import { perturbedWeights, type PerturbationName, type PerturbOutcome } from './perturbation.js';
 import { topkAccuracy } from './metrics.js';
 
 export interface SearchBatch {
@@ -69,19 +69,7 @@ export function searchStep(
       : null;
     wOptimizer.zeroGrad();
 
-    const archWeights = noGrad(() => model.softmaxWeights()).map((w) => w.requiresGrad_(true));
-    const perturb = PERTURBATIONS[cfg.perturbation]({
-      model,
-      archWeights,
-      loss: (w) => F.crossEntropy(model.forward(batch.xTrain, w), batch.yTrain),
-      epsilon: cfg.epsilon,
-      pgdSteps: cfg.pgdSteps,
-      pgdRandomStart: cfg.pgdRandomStart,
-      noise: hooks.noise,
-      pgdStart: hooks.pgdStart,
-    });
-    const weights = archWeights.map((w) => w.detach());
-    hooks.inspect?.(weights);
+    const { weights, perturb } = perturbedWeights(model, (w) => F.crossEntropy(model.forward(batch.xTrain, w), batch.yTrain), cfg, hooks);
 
     const logits = model.forward(batch.xTrain, weights);
     const loss = F.crossEntropy(logits, batch.yTrain);
