@@ -4,6 +4,7 @@
  * dispatcher observer is installed for the call and removed after it, so uncounted code pays nothing.
  */
 import { native, type NativeOpCounts } from './native.js';
+import { typeError } from '../util/errors.js';
 
 /** `topLevel`: ops entering the dispatcher while no other counted op runs; `all`: nested ones too. */
 export type OpCounts = Omit<NativeOpCounts, 'on'>;
@@ -29,6 +30,9 @@ function diff(now: Record<string, number>, before: Record<string, number>): Reco
  * when the outer one counts by name).
  */
 export function countOps<T>(fn: () => T, o: CountOpsOptions = {}): { result: T; counts: OpCounts } {
+  if (typeof fn !== 'function') throw typeError('countOps', 'fn', 'a function', fn);
+  if (o === null || typeof o !== 'object') throw typeError('countOps', 'o', 'an options object', o);
+  if (o.byName !== undefined && typeof o.byName !== 'boolean') throw typeError('countOps', 'o.byName', 'a boolean', o.byName);
   const addon = native();
   const outer = addon.opCounter('read');
   if (outer.on) {

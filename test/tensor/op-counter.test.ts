@@ -60,4 +60,12 @@ describe('op counter', () => {
     expect(() => nativeAddon().opCounter('sideways' as 'on')).toThrow(/'on', 'off' or 'read'/);
     a.dispose();
   });
+
+  it('refuses a non-function or bad options with a coded TypeError, leaving the counter off', () => {
+    for (const bad of [null, 3, 'x', {}])
+      expect(() => countOps(bad as unknown as () => void)).toThrow(expect.objectContaining({ code: 'ERR_SDARTS_INVALID_ARG_TYPE' }));
+    expect(() => countOps(() => 1, null as unknown as object)).toThrow(expect.objectContaining({ code: 'ERR_SDARTS_INVALID_ARG_TYPE' }));
+    expect(() => countOps(() => 1, { byName: 'yes' as unknown as boolean })).toThrow(expect.objectContaining({ code: 'ERR_SDARTS_INVALID_ARG_TYPE' }));
+    expect(nativeAddon().opCounter('read').on).toBe(false);
+  });
 });
