@@ -45,13 +45,14 @@ export class OneShotCell extends Module {
     }
     const inputToOutput = this.inputProjections.at(this.steps).forward(s0);
     const out = outputWeights.select(0, 0);
-    // The blocks' weighted concat as one broadcast product of their concat with the weights [1, steps, 1, 1, 1]:
-    // the same elementwise products as one product per block (exact), in one op.
-    const [n, c, h, w] = states[0]!.shape as [number, number, number, number];
-    const blocks = cat(states, 1)
-      .view([n, this.steps, c, h, w])
-      .mul(out.narrow(0, 1, this.steps).view([1, this.steps, 1, 1, 1]))
-      .view([n, this.steps * c, h, w]);
-    return out.select(0, 0).mul(inputToOutput).add(blocks);
+    return out
+      .select(0, 0)
+      .mul(inputToOutput)
+      .add(
+        cat(
+          states.map((s, b) => out.select(0, b + 1).mul(s)),
+          1,
+        ),
+      );
   }
 }

@@ -6,7 +6,6 @@
 import type { Tensor } from '../../tensor/index.js';
 import { BatchNorm2d, Conv2d, Layer, MaxPool2d, Module, ModuleList, ReLU, Sequential } from '../../nn/index.js';
 import { ONE_SHOT_PRIMITIVES, type OneShotPrimitive } from '../../benchmark/one-shot-spaces.js';
-import { releaseTerms, weightedSum } from '../weighted-sum.js';
 
 /**
  * NAS-Bench-101's batch norm constants, copied by the reference verbatim from TensorFlow: 0.997 is a
@@ -65,10 +64,11 @@ export class OneShotMixedOp extends Module {
 
   /** `weights`: this block's row of simplex weights, shape [3]. */
   forward(x: Tensor, weights: Tensor): Tensor {
-    // One matrix product over the op outputs (rounds as a dot product: docs/performance.md).
-    const outs = ONE_SHOT_PRIMITIVES.map((_, k) => this.ops.at(k).forward(x));
-    const sum = weightedSum(outs, weights);
-    releaseTerms(outs, [x]);
-    return sum;
+    let sum: Tensor | null = null;
+    for (let k = 0; k < ONE_SHOT_PRIMITIVES.length; k++) {
+      const term = weights.select(0, k).mul(this.ops.at(k).forward(x));
+      sum = sum === null ? term : sum.add(term);
+    }
+    return sum!;
   }
 }
