@@ -12,12 +12,12 @@
  *      becomes the next training hidden state.
  * The metrics are of the raw NLL (perplexity = exp) and the next-word top-1 / top-5 accuracy.
  */
-import { grad, keep, noGrad, tidy, type Tensor } from '../tensor/index.js';
-import { clipGradNorm_, type SGD } from '../optim/index.js';
+import { keep, noGrad, tidy, type Tensor } from '../tensor/index.js';
+import type { SGD } from '../optim/index.js';
 import type { Supernet } from './supernet.js';
 import type { Architect } from './architect.js';
 import { perturbedWeights } from './perturbation.js';
-import type { SearchStepConfig, SearchStepResult, StepHooks } from './search-step.js';
+import { weightStep, type SearchStepConfig, type SearchStepResult, type StepHooks } from './search-step.js';
 import { topkAccuracy } from './metrics.js';
 
 /** The recurrent search model's loss on one chunk (as the reference's `_loss`, with the outputs TAR needs). */
@@ -124,14 +124,7 @@ export function rnnSearchStep(
 
       const r = model.loss(hidden.train, batch.xTrain, batch.yTrain, weights[0]);
       const loss = regularizedLoss(r, cfg.arAlpha, cfg.tarBeta);
-      const params = model.parameters();
-      const gs = grad(loss, params, { allowUnused: true });
-      params.forEach((p, i) => {
-        p.grad = gs[i] ?? null;
-      });
-      const gradNorm = clipGradNorm_(params, cfg.gradClip);
-      wOptimizer.step();
-      wOptimizer.zeroGrad();
+      const gradNorm = weightStep(model.parameters(), loss, wOptimizer, cfg.gradClip);
       const ntoken = r.logProb.size(-1);
       const [top1, top5] = topkAccuracy(r.logProb.reshape([-1, ntoken]), batch.yTrain.reshape([-1]), [1, 5]);
       const next: RnnHidden = { train: keep(r.hidden.detach()), valid: (nextValid as Tensor | null) ?? keep(hidden.valid.clone()) };

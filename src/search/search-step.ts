@@ -49,6 +49,22 @@ export interface StepHooks {
   inspect?: (archWeights: Tensor[]) => void;
 }
 
+/**
+ * The weight step of a search step: ∇w of `loss`, clipped to `gradClip`, one SGD step; returns the norm before
+ * clipping. A weight the loss does not use keeps .grad null, as after the reference's backward(): clipping and
+ * SGD skip it.
+ */
+export function weightStep(params: Tensor[], loss: Tensor, wOptimizer: SGD, gradClip: number): number {
+  const gs = grad(loss, params, { allowUnused: true });
+  params.forEach((p, i) => {
+    p.grad = gs[i] ?? null;
+  });
+  const gradNorm = clipGradNorm_(params, gradClip);
+  wOptimizer.step();
+  wOptimizer.zeroGrad();
+  return gradNorm;
+}
+
 export function searchStep(
   model: ImageSupernet,
   architect: Architect,
@@ -73,16 +89,7 @@ export function searchStep(
 
     const logits = model.forward(batch.xTrain, weights);
     const loss = F.crossEntropy(logits, batch.yTrain);
-    const params = model.parameters();
-    // A weight the loss does not use keeps .grad null, as after the reference's backward(): clipping
-    // and SGD skip it.
-    const gs = grad(loss, params, { allowUnused: true });
-    params.forEach((p, i) => {
-      p.grad = gs[i] ?? null;
-    });
-    const gradNorm = clipGradNorm_(params, cfg.gradClip);
-    wOptimizer.step();
-    wOptimizer.zeroGrad();
+    const gradNorm = weightStep(model.parameters(), loss, wOptimizer, cfg.gradClip);
     const [top1, top5] = topkAccuracy(logits, batch.yTrain, [1, 5]);
     return { loss: loss.item(), top1: top1!, top5: top5!, archLoss, gradNorm, perturb };
   });
