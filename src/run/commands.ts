@@ -8,6 +8,7 @@ import type { Device } from '../tensor/index.js';
 import { SPACE_NAMES } from '../space/spaces.js';
 import { ONESHOT_SPACES, type OneShotSpaceId } from '../space/oneshot/index.js';
 import { PERTURBATION_NAMES } from '../search/perturbation.js';
+import { KERNEL_MODES } from '../space/kernel-mode.js';
 import type { BatchOrder } from '../data/loader.js';
 import { DOWNLOADABLE } from '../data/download.js';
 import { SEARCH_DATASETS } from './datasets.js';
@@ -31,6 +32,11 @@ export interface OptionSpec {
   arg?: string;
   /** The command refuses to run without it. */
   required?: boolean;
+  /**
+   * A flag added after run directories were first written: the value such a run had, which its config.json
+   * (without the key) resumes with. Without it, a config.json lacking a key is damaged.
+   */
+  legacyDefault?: number | string | boolean;
   help: string;
 }
 
@@ -154,6 +160,14 @@ function supernetSearchOptions(d: { batchSize: number; epochs: number; layers: n
       help: "sample order: sdarts (its own seeded generator) or reference (LibTorch's generator as the reference's DataLoader + SubsetRandomSampler; augmentation off) — to compare a CPU search step by step with the original code",
     },
     { flag: 'limit-train', kind: 'int', default: 0, min: 0, help: 'use only the first N training images (0 = all; quick runs)' },
+    {
+      flag: 'kernels',
+      kind: 'choice',
+      default: 'fused',
+      choices: KERNEL_MODES,
+      legacyDefault: 'reference',
+      help: "fused (one product per node sum, shared ReLUs: fewer kernels, the same function up to rounding) or reference (the original code's kernels, so a float32 step rounds as its does; runs written before this flag existed resume in it)",
+    },
   ] as const;
 }
 

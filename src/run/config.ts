@@ -195,8 +195,14 @@ export function resolveJobConfig<J extends JobCommand>(
   const r = raw as Partial<{ resume: string | null; json: boolean }>;
   if (r.resume) {
     const dir = r.resume;
-    const keys = job.options.map((o) => optionKey(o.flag)).filter((k) => k !== 'resume');
+    const specs: readonly OptionSpec[] = job.options;
+    const keys = specs
+      .filter((o) => o.legacyDefault === undefined)
+      .map((o) => optionKey(o.flag))
+      .filter((k) => k !== 'resume');
     const saved = readRunConfig<Record<string, unknown>>(dir, job.runKind, keys);
+    // A run written before a flag existed ran with its legacyDefault.
+    for (const o of specs) if (o.legacyDefault !== undefined && !Object.hasOwn(saved, optionKey(o.flag))) saved[optionKey(o.flag)] = o.legacyDefault;
     let frozen: Record<string, unknown>;
     try {
       frozen = validateConfig<Record<string, unknown>>(job.options, { ...saved, resume: dir });

@@ -98,6 +98,7 @@ function nasbenchSearchEvents(
           layers: c.layers,
           inChannels: train.channels,
           device: c.device,
+          kernels: c.kernels,
         }),
       architecture: (m) => {
         const a = oneShotAlphas(m);

@@ -52,7 +52,15 @@ async function* searchEvents(c: SearchConfig, runDir: string, resumed: boolean, 
       echo: opts.echo,
       header: `search ${c.space} ${c.dataset} perturb=${c.perturb}${c.unrolled ? ' (2nd order)' : ''} seed=${c.seed}`,
       buildModel: () =>
-        new SearchNetwork({ space: c.space, C: c.initChannels, numClasses: train.classes, layers: c.layers, inChannels: train.channels, device: c.device }),
+        new SearchNetwork({
+          space: c.space,
+          C: c.initChannels,
+          numClasses: train.classes,
+          layers: c.layers,
+          inChannels: train.channels,
+          device: c.device,
+          kernels: c.kernels,
+        }),
       architecture: (m) => {
         const g = m.genotype();
         return { summary: formatGenotype(g), json: genotypeToJSON(g), alphas: [m.alphas.normal.toRows(), m.alphas.reduce.toRows()] };

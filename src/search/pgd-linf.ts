@@ -28,45 +28,52 @@ export interface PgdResult {
 export type WeightedLoss = (archWeights: Tensor[]) => Tensor;
 
 export function pgdLinf_(model: Supernet, archWeights: Tensor[], loss: WeightedLoss, epsilon: number, o: PgdOptions = {}): PgdResult {
-  const steps = o.steps ?? 7;
-  const randomStart = o.randomStart ?? true;
   const wasTraining = model.training;
   if (wasTraining) model.eval();
   const saved = archWeights.map((w) => keep(noGrad(() => w.clone())));
   try {
-    const lr = (2 * epsilon) / steps;
-    const lossBefore = tidy(() => noGrad(() => loss(archWeights).item()));
-    if (randomStart || o.start) {
-      noGrad(() => {
-        archWeights.forEach((w, i) => w.add_(o.start ? o.start[i]! : w.mul(0).uniform_(-epsilon, epsilon)));
-        for (const w of archWeights) clipSimplex_(w);
-      });
-    }
-    for (let s = 0; s < steps; s++) {
-      tidy(() => {
-        // Linf_SGD on −CE: a ← a − lr·sign(∇(−CE)), i.e. ascent on the loss.
-        const negLoss = loss(archWeights).neg();
-        // A weight the loss does not use (α-normal with only reduction cells) has no gradient: Linf_SGD
-        // skips it (the projection and clip below still apply).
-        const gs = grad(negLoss, archWeights, { allowUnused: true });
-        noGrad(() => {
-          archWeights.forEach((w, i) => {
-            const g = gs[i] ?? null;
-            if (g !== null) w.add_(g.sign(), -lr);
-            // Projection onto the ε-ball in place: w ← clamp(w − saved, −ε, ε) + saved (the same sums).
-            w.sub_(saved[i]!).clamp_(-epsilon, epsilon).add_(saved[i]!);
-          });
-          for (const w of archWeights) clipSimplex_(w);
-        });
-      });
-    }
-    const lossAfter = tidy(() => noGrad(() => loss(archWeights).item()));
-    // Ties keep the perturbation (the reference restores only if strictly worse).
-    const accepted = !(lossBefore > lossAfter);
-    if (!accepted) noGrad(() => archWeights.forEach((w, i) => w.copy_(saved[i]!)));
-    return { lossBefore, lossAfter, accepted };
+    // The weights and BN statistics do not change during the attack: the model may fold them (fused kernels).
+    const run = () => attack(archWeights, saved, loss, epsilon, o);
+    return model.withFrozenWeights ? model.withFrozenWeights(run) : run();
   } finally {
     for (const t of saved) t.dispose();
     if (wasTraining) model.train();
   }
+}
+
+/** The attack itself, in eval mode (pgdLinf_ holds the saved point and restores the mode). */
+function attack(archWeights: Tensor[], saved: Tensor[], loss: WeightedLoss, epsilon: number, o: PgdOptions): PgdResult {
+  const steps = o.steps ?? 7;
+  const randomStart = o.randomStart ?? true;
+  const lr = (2 * epsilon) / steps;
+  const lossBefore = tidy(() => noGrad(() => loss(archWeights).item()));
+  if (randomStart || o.start) {
+    noGrad(() => {
+      archWeights.forEach((w, i) => w.add_(o.start ? o.start[i]! : w.mul(0).uniform_(-epsilon, epsilon)));
+      for (const w of archWeights) clipSimplex_(w);
+    });
+  }
+  for (let s = 0; s < steps; s++) {
+    tidy(() => {
+      // Linf_SGD on −CE: a ← a − lr·sign(∇(−CE)), i.e. ascent on the loss.
+      const negLoss = loss(archWeights).neg();
+      // A weight the loss does not use (α-normal with only reduction cells) has no gradient: Linf_SGD
+      // skips it (the projection and clip below still apply).
+      const gs = grad(negLoss, archWeights, { allowUnused: true });
+      noGrad(() => {
+        archWeights.forEach((w, i) => {
+          const g = gs[i] ?? null;
+          if (g !== null) w.add_(g.sign(), -lr);
+          // Projection onto the ε-ball in place: w ← clamp(w − saved, −ε, ε) + saved (the same sums).
+          w.sub_(saved[i]!).clamp_(-epsilon, epsilon).add_(saved[i]!);
+        });
+        for (const w of archWeights) clipSimplex_(w);
+      });
+    });
+  }
+  const lossAfter = tidy(() => noGrad(() => loss(archWeights).item()));
+  // Ties keep the perturbation (the reference restores only if strictly worse).
+  const accepted = !(lossBefore > lossAfter);
+  if (!accepted) noGrad(() => archWeights.forEach((w, i) => w.copy_(saved[i]!)));
+  return { lossBefore, lossAfter, accepted };
 }

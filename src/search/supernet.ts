@@ -14,6 +14,12 @@ export interface Supernet {
   buffers(): Tensor[];
   archParameters(): Tensor[];
   softmaxWeights(): Tensor[];
+  /**
+   * Runs `fn` in eval mode with the weights and BN statistics held fixed, so the model may precompute from them
+   * (the 'fused' kernels fold eval-mode BN into the convolutions: src/space/folded-batch-norm.ts). Inside, losses
+   * may be differentiated w.r.t. the simplex weights only. Optional: PGD's attack uses it where present.
+   */
+  withFrozenWeights?<T>(fn: () => T): T;
 }
 
 /** A supernet over images: forward(x) mixes with softmax(α), forward(x, w) with the given simplex weights. */

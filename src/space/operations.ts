@@ -7,6 +7,7 @@ import { cat, randn, type Tensor } from '../tensor/index.js';
 import { BatchNorm2d, Conv2d, Identity, Layer, ReLU, Sequential, AvgPool2d, MaxPool2d } from '../nn/index.js';
 import type { CnnOpName } from './primitives.js';
 import { SdartsError } from '../util/errors.js';
+import { foldSequential, releaseFolded, runFolded, type FoldedConv } from './folded-batch-norm.js';
 
 export interface OpContext {
   C: number;
@@ -15,28 +16,60 @@ export interface OpContext {
 }
 export type OpFactory = (ctx: OpContext) => Layer;
 
-/** ReLU → Conv k×k → BN. */
-export class ReLUConvBN extends Layer {
+/**
+ * An op that begins with a ReLU of its input: `forwardActivated(relu(x))` = `forward(x)`, so the ops on the
+ * edges from one state can share one ReLU of it (the 'fused' kernel mode, src/space/kernel-mode.ts).
+ */
+export interface ReluFirst {
+  forwardActivated(h: Tensor): Tensor;
+}
+
+export function isReluFirst(op: Layer): op is Layer & ReluFirst {
+  return typeof (op as Partial<ReluFirst>).forwardActivated === 'function';
+}
+
+/**
+ * An op that is one ReLU-led Sequential under `op` (the reference's module tree): it can start after its ReLU
+ * (ReluFirst) and, in eval mode, run with its conv → BN pairs folded into single convolutions while the
+ * weights are held fixed (`foldBatchNorm`/`unfoldBatchNorm`: src/space/folded-batch-norm.ts).
+ */
+export abstract class ConvChain extends Layer implements ReluFirst {
   readonly op: Sequential;
-  constructor(cIn: number, cOut: number, k: number, stride: number, padding: number, affine: boolean) {
+  private folded: Map<number, FoldedConv> | null = null;
+  constructor(seq: Sequential) {
     super();
-    this.op = this.registerModule(
-      'op',
-      new Sequential(new ReLU(), new Conv2d(cIn, cOut, k, { stride, padding, bias: false }), new BatchNorm2d(cOut, { affine })),
-    );
+    this.op = this.registerModule('op', seq);
   }
   forward(x: Tensor): Tensor {
-    return this.op.forward(x);
+    return this.folded !== null && !this.training ? runFolded(this.op, 0, x, this.folded) : this.op.forward(x);
+  }
+  forwardActivated(h: Tensor): Tensor {
+    if (this.folded !== null && !this.training) return runFolded(this.op, 1, h, this.folded);
+    let y = h;
+    for (let i = 1; i < this.op.length; i++) y = this.op.at(i).forward(y);
+    return y;
+  }
+  foldBatchNorm(): void {
+    this.unfoldBatchNorm();
+    this.folded = foldSequential(this.op);
+  }
+  unfoldBatchNorm(): void {
+    if (this.folded !== null) releaseFolded(this.folded);
+    this.folded = null;
+  }
+}
+
+/** ReLU → Conv k×k → BN. */
+export class ReLUConvBN extends ConvChain {
+  constructor(cIn: number, cOut: number, k: number, stride: number, padding: number, affine: boolean) {
+    super(new Sequential(new ReLU(), new Conv2d(cIn, cOut, k, { stride, padding, bias: false }), new BatchNorm2d(cOut, { affine })));
   }
 }
 
 /** ReLU → depthwise k×k (dilated) → pointwise 1×1 → BN. */
-export class DilConv extends Layer {
-  readonly op: Sequential;
+export class DilConv extends ConvChain {
   constructor(cIn: number, cOut: number, k: number, stride: number, padding: number, dilation: number, affine: boolean) {
-    super();
-    this.op = this.registerModule(
-      'op',
+    super(
       new Sequential(
         new ReLU(),
         new Conv2d(cIn, cIn, k, { stride, padding, dilation, groups: cIn, bias: false }),
@@ -45,18 +78,12 @@ export class DilConv extends Layer {
       ),
     );
   }
-  forward(x: Tensor): Tensor {
-    return this.op.forward(x);
-  }
 }
 
 /** The separable convolution applied twice; only the first is strided. */
-export class SepConv extends Layer {
-  readonly op: Sequential;
+export class SepConv extends ConvChain {
   constructor(cIn: number, cOut: number, k: number, stride: number, padding: number, affine: boolean) {
-    super();
-    this.op = this.registerModule(
-      'op',
+    super(
       new Sequential(
         new ReLU(),
         new Conv2d(cIn, cIn, k, { stride, padding, groups: cIn, bias: false }),
@@ -69,13 +96,10 @@ export class SepConv extends Layer {
       ),
     );
   }
-  forward(x: Tensor): Tensor {
-    return this.op.forward(x);
-  }
 }
 
 /** ReLU → two 1×1 stride-2 convs (the second on the input shifted by one pixel) → concat → BN. */
-export class FactorizedReduce extends Layer {
+export class FactorizedReduce extends Layer implements ReluFirst {
   readonly relu: ReLU;
   readonly conv1: Conv2d;
   readonly conv2: Conv2d;
@@ -89,7 +113,9 @@ export class FactorizedReduce extends Layer {
     this.bn = this.registerModule('bn', new BatchNorm2d(cOut, { affine }));
   }
   forward(x: Tensor): Tensor {
-    const h = this.relu.forward(x);
+    return this.forwardActivated(this.relu.forward(x));
+  }
+  forwardActivated(h: Tensor): Tensor {
     const shifted = h.slice(2, 1).slice(3, 1);
     return this.bn.forward(cat([this.conv1.forward(h), this.conv2.forward(shifted)], 1));
   }
@@ -119,12 +145,9 @@ export class NoiseOp extends Layer {
 }
 
 /** conv_7x1_1x7: ReLU → Conv(1×7) → Conv(7×1) → BN (used by published eval genotypes). */
-class Conv7x1x1x7 extends Layer {
-  readonly op: Sequential;
+class Conv7x1x1x7 extends ConvChain {
   constructor(C: number, stride: number, affine: boolean) {
-    super();
-    this.op = this.registerModule(
-      'op',
+    super(
       new Sequential(
         new ReLU(),
         new Conv2d(C, C, [1, 7], { stride: [1, stride], padding: [0, 3], bias: false }),
@@ -132,9 +155,6 @@ class Conv7x1x1x7 extends Layer {
         new BatchNorm2d(C, { affine }),
       ),
     );
-  }
-  forward(x: Tensor): Tensor {
-    return this.op.forward(x);
   }
 }
 

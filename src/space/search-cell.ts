@@ -1,11 +1,17 @@
 /**
  * A search cell: two preprocessed inputs, `steps` intermediate nodes, each the sum of MixedOps on
  * all earlier states; output = channel concat of the last `multiplier` states.
+ *
+ * In the 'fused' kernel mode (src/space/kernel-mode.ts) a node's value Σ_j Σ_k w_jk · op_jk(s_j) is one
+ * weighted sum over the op outputs of all its edges (one concat and one matrix product instead of a select,
+ * a product and a sum per term), and the ReLU-led ops on all edges from a state share one ReLU of it.
  */
 import { cat, type Tensor } from '../tensor/index.js';
 import { Layer, Module, ModuleList } from '../nn/index.js';
 import { FactorizedReduce, ReLUConvBN } from './operations.js';
-import { MixedOp } from './mixed-op.js';
+import { MixedOp, activeWeightsOf } from './mixed-op.js';
+import { releaseTerms, weightedSum } from './weighted-sum.js';
+import type { KernelMode } from './kernel-mode.js';
 import type { EdgeOps } from './spaces.js';
 
 export class SearchCell extends Module {
@@ -15,6 +21,7 @@ export class SearchCell extends Module {
   readonly preprocess0: Layer;
   readonly preprocess1: Layer;
   readonly ops: ModuleList<MixedOp>;
+  readonly kernels: KernelMode;
 
   constructor(o: {
     steps: number;
@@ -25,8 +32,10 @@ export class SearchCell extends Module {
     reduction: boolean;
     reductionPrev: boolean;
     edges: readonly EdgeOps[];
+    kernels?: KernelMode;
   }) {
     super();
+    this.kernels = o.kernels ?? 'fused';
     this.reduction = o.reduction;
     this.steps = o.steps;
     this.multiplier = o.multiplier;
@@ -47,6 +56,10 @@ export class SearchCell extends Module {
 
   /** `weights`: [numEdges, numOps] simplex weights for this cell type. */
   forward(s0: Tensor, s1: Tensor, weights: Tensor): Tensor {
+    return this.kernels === 'fused' ? this.forwardFused(s0, s1, weights) : this.forwardReference(s0, s1, weights);
+  }
+
+  private forwardReference(s0: Tensor, s1: Tensor, weights: Tensor): Tensor {
     const states = [this.preprocess0.forward(s0), this.preprocess1.forward(s1)];
     let offset = 0;
     for (let i = 0; i < this.steps; i++) {
@@ -57,6 +70,28 @@ export class SearchCell extends Module {
       }
       offset += states.length;
       states.push(s!);
+    }
+    return cat(states.slice(-this.multiplier), 1);
+  }
+
+  private forwardFused(s0: Tensor, s1: Tensor, weights: Tensor): Tensor {
+    const states = [this.preprocess0.forward(s0), this.preprocess1.forward(s1)];
+    const activated: (Tensor | null)[] = [];
+    const reluOf = (j: number) => () => (activated[j] ??= states[j]!.relu());
+    let offset = 0;
+    for (let i = 0; i < this.steps; i++) {
+      const edges = states.map((_, j) => this.ops.at(offset + j));
+      let node: Tensor;
+      if (edges.some((e) => e.allNone)) {
+        // An all-'none' edge: the edges' own sums, added (the reference's zeros keep their shape).
+        node = edges.map((e, j) => e.forward(states[j]!, weights.select(0, offset + j))).reduce((a, b) => a.add(b));
+      } else {
+        const outs = edges.flatMap((e, j) => e.outputs(states[j]!, reluOf(j)));
+        node = weightedSum(outs, activeWeightsOf(edges, weights, offset));
+        releaseTerms(outs, states);
+      }
+      offset += edges.length;
+      states.push(node);
     }
     return cat(states.slice(-this.multiplier), 1);
   }

@@ -21,9 +21,11 @@ import {
   type ModuleTarget,
 } from '../nn/index.js';
 import { SearchCell } from './search-cell.js';
+import { ConvChain } from './operations.js';
 import { getSpace, NUM_EDGES, type SearchSpace, type SpaceName } from './spaces.js';
 import { deriveGenotype, softmaxRows, type Genotype } from './genotype/index.js';
 import { rangeError } from '../util/errors.js';
+import { kernelMode, type KernelMode } from './kernel-mode.js';
 
 export interface SearchNetworkConfig {
   space: SpaceName | SearchSpace;
@@ -35,6 +37,8 @@ export interface SearchNetworkConfig {
   multiplier?: number;
   stemMultiplier?: number;
   device?: Device;
+  /** 'fused' (default) or 'reference': the kernels of the mixing (src/space/kernel-mode.ts). */
+  kernels?: KernelMode;
 }
 
 /** Simplex weights aligned with archParameters(): [normal, reduce], rows summing to 1. */
@@ -46,6 +50,7 @@ export class SearchNetwork extends Module {
   readonly numClasses: number;
   readonly layers: number;
   readonly inChannels: number;
+  readonly kernels: KernelMode;
   readonly stem: Sequential;
   readonly cells: ModuleList<SearchCell>;
   readonly globalPooling: Layer;
@@ -60,6 +65,7 @@ export class SearchNetwork extends Module {
     this.numClasses = cfg.numClasses ?? 10;
     const layers = (this.layers = cfg.layers ?? 8);
     this.inChannels = cfg.inChannels ?? 3;
+    const kernels = (this.kernels = kernelMode('SearchNetwork', cfg.kernels));
     const steps = cfg.steps ?? 4,
       multiplier = cfg.multiplier ?? 4,
       stemMult = cfg.stemMultiplier ?? 3;
@@ -84,7 +90,7 @@ export class SearchNetwork extends Module {
       const reduction = i === Math.floor(layers / 3) || i === Math.floor((2 * layers) / 3);
       if (reduction) cCurr *= 2;
       this.cells.append(
-        new SearchCell({ steps, multiplier, cPP, cP, C: cCurr, reduction, reductionPrev, edges: reduction ? this.space.reduce : this.space.normal }),
+        new SearchCell({ steps, multiplier, cPP, cP, C: cCurr, reduction, reductionPrev, edges: reduction ? this.space.reduce : this.space.normal, kernels }),
       );
       reductionPrev = reduction;
       [cPP, cP] = [cP, multiplier * cCurr];
@@ -117,17 +123,19 @@ export class SearchNetwork extends Module {
   }
 
   /**
-   * Without archWeights every cell takes softmax(α) itself, as the reference's `model_search.Network`
-   * does: the forward values are the same as one softmax per forward, but the backward then sums one
-   * softmax gradient per cell, which is what makes a step bitwise the reference's (docs/decisions.md).
+   * Without archWeights, in the 'reference' kernel mode every cell takes softmax(α) itself, as the
+   * reference's `model_search.Network` does: the forward values are the same as one softmax per forward,
+   * but the backward then sums one softmax gradient per cell, which is what makes a step bitwise the
+   * reference's (docs/decisions.md). The 'fused' mode takes one softmax per forward.
    */
   forward(x: Tensor, archWeights?: ArchWeights): Tensor {
     if (archWeights !== undefined && archWeights.length !== 2)
       throw rangeError('SearchNetwork.forward', 'archWeights', '[normal, reduce] simplex weights', `${archWeights.length} tensor(s)`);
+    const shared = archWeights ?? (this.kernels === 'fused' ? this.softmaxWeights() : undefined);
     let s0 = this.stem.forward(x);
     let s1 = s0;
     for (const cell of this.cells) {
-      const w = archWeights ? archWeights[cell.reduction ? 1 : 0]! : F.softmax(cell.reduction ? this.alphas.reduce : this.alphas.normal, -1);
+      const w = shared ? shared[cell.reduction ? 1 : 0]! : F.softmax(cell.reduction ? this.alphas.reduce : this.alphas.normal, -1);
       // A scope per cell: the cell's intermediates that autograd does not keep are freed when it ends,
       // not at the end of the step (exact: only handles are released; peak RSS, docs/performance.md).
       const s = tidy(() => cell.forward(s0, s1, w));
@@ -135,6 +143,22 @@ export class SearchNetwork extends Module {
       s1 = s;
     }
     return this.classifier.forward(this.globalPooling.forward(s1).flatten(1));
+  }
+
+  /**
+   * Runs `fn` (in eval mode) with the weights and BN statistics held fixed: in the 'fused' kernel mode every
+   * conv → BN pair of the cells' ops is folded into one convolution for its duration (src/space/folded-batch-norm.ts;
+   * no weight gradient flows inside). The 'reference' mode runs `fn` as it is.
+   */
+  withFrozenWeights<T>(fn: () => T): T {
+    if (this.kernels === 'reference' || this.training) return fn();
+    const chains = [...this.namedModules()].map(([, m]) => m).filter((m): m is ConvChain => m instanceof ConvChain);
+    try {
+      for (const c of chains) c.foldBatchNorm();
+      return fn();
+    } finally {
+      for (const c of chains) c.unfoldBatchNorm();
+    }
   }
 
   /** Genotype from softmax of the raw logits (never from perturbed values). */

@@ -2,7 +2,8 @@
  * Run directories written by an earlier version keep resuming: test/fixtures/run/legacy/ holds a
  * `search`, a `train` and a `nasbench search` run, each SIGKILLed after a mid-epoch checkpoint by the
  * CLI of the commit in legacy/VERSION (scripts/make-legacy-run-fixtures.mjs). A copy of each is resumed
- * with the current code and must end bitwise equal to an uninterrupted run with the same flags.
+ * with the current code and must end bitwise equal to an uninterrupted run with the same flags (and the
+ * kernels such a run had: `--kernels reference`, which a config.json without the key resumes with).
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,8 +42,11 @@ describe('run directories written by an earlier version resume', () => {
       expect(resumed.stderr).toBe('');
       expect(resumed.status).toBe(0);
       expect(JSON.parse(resumed.stdout.split('\n')[0]!)).toMatchObject({ type: 'start', resumed: true, epoch: job.killAt[0] });
+      // The searches of that version ran the reference's kernels (no --kernels flag yet): the resumed run keeps
+      // them, so the uninterrupted run it must equal bitwise takes them too.
       const ref = join(tmp, `${name}-ref`);
-      expect(sdarts([...job.args, '--save', ref]).status).toBe(0);
+      const kernels = name === 'train' ? [] : ['--kernels', 'reference'];
+      expect(sdarts([...job.args, ...kernels, '--save', ref]).status).toBe(0);
       const a = weights(copy),
         b = weights(ref);
       expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort());

@@ -6,12 +6,16 @@
 import type { Tensor } from '../../tensor/index.js';
 import { Module } from '../../nn/index.js';
 import { OneShotMixedOp } from './oneshot-ops.js';
+import type { KernelMode } from '../kernel-mode.js';
+import { weightedSum } from '../weighted-sum.js';
 
 export class ChoiceBlock extends Module {
   readonly mixedOp: OneShotMixedOp;
-  constructor(C: number) {
+  readonly kernels: KernelMode;
+  constructor(C: number, kernels: KernelMode = 'fused') {
     super();
-    this.mixedOp = this.registerModule('mixed_op', new OneShotMixedOp(C));
+    this.kernels = kernels;
+    this.mixedOp = this.registerModule('mixed_op', new OneShotMixedOp(C, kernels));
   }
 
   /**
@@ -19,6 +23,8 @@ export class ChoiceBlock extends Module {
    * simplex weights, or null for a block whose inputs are summed unweighted; `opWeights`: [3].
    */
   forward(inputs: Tensor[], inputWeights: Tensor | null, opWeights: Tensor): Tensor {
+    // 'fused': the weighted inputs as one matrix product (src/space/kernel-mode.ts).
+    if (inputWeights !== null && this.kernels === 'fused') return this.mixedOp.forward(weightedSum(inputs, inputWeights.select(0, 0)), opWeights);
     let sum: Tensor | null = null;
     inputs.forEach((t, m) => {
       const h = inputWeights === null ? t : inputWeights.select(0, 0).select(0, m).mul(t);

@@ -18,6 +18,7 @@ import { ReLUConvBN } from '../operations.js';
 import { rangeError, typeError } from '../../util/errors.js';
 import { ConvBnRelu } from './oneshot-ops.js';
 import { OneShotCell } from './oneshot-cell.js';
+import { kernelMode, type KernelMode } from '../kernel-mode.js';
 import { archShapes, getOneShotSpace, type OneShotSpace, type OneShotSpaceId } from './oneshot-spaces.js';
 
 export interface OneShotNetworkConfig {
@@ -27,6 +28,8 @@ export interface OneShotNetworkConfig {
   layers?: number;
   inChannels?: number;
   device?: Device;
+  /** 'fused' (default) or 'reference': the kernels of the mixing (src/space/kernel-mode.ts). */
+  kernels?: KernelMode;
 }
 
 export class OneShotNetwork extends Module {
@@ -35,6 +38,7 @@ export class OneShotNetwork extends Module {
   readonly numClasses: number;
   readonly layers: number;
   readonly inChannels: number;
+  readonly kernels: KernelMode;
   readonly stem: ConvBnRelu;
   readonly cells: ModuleList<OneShotCell>;
   readonly postprocess: ReLUConvBN;
@@ -50,6 +54,7 @@ export class OneShotNetwork extends Module {
     this.numClasses = cfg.numClasses ?? 10;
     const layers = (this.layers = cfg.layers ?? 9);
     this.inChannels = cfg.inChannels ?? 3;
+    this.kernels = kernelMode('OneShotNetwork', cfg.kernels);
     for (const [n, v] of [
       ['C', C],
       ['numClasses', this.numClasses],
@@ -67,7 +72,7 @@ export class OneShotNetwork extends Module {
     for (let i = 0; i < layers; i++) {
       if (this.downsamplesBefore(i)) cCurr *= 2;
       // Cell 0 reads the stem (C channels); later cells read the previous cell's C_prev·steps output.
-      this.cells.append(new OneShotCell(this.space, i === 0 ? cPrev : cPrev * steps, cCurr));
+      this.cells.append(new OneShotCell(this.space, i === 0 ? cPrev : cPrev * steps, cCurr, this.kernels));
       cPrev = cCurr;
     }
     this.postprocess = this.registerModule('postprocess', new ReLUConvBN(cPrev * steps, cCurr, 1, 1, 0, false));

@@ -6,6 +6,8 @@
 import type { Tensor } from '../../tensor/index.js';
 import { BatchNorm2d, Conv2d, Layer, MaxPool2d, Module, ModuleList, ReLU, Sequential } from '../../nn/index.js';
 import { ONE_SHOT_PRIMITIVES, type OneShotPrimitive } from '../../benchmark/one-shot-spaces.js';
+import type { KernelMode } from '../kernel-mode.js';
+import { releaseTerms, weightedSum } from '../weighted-sum.js';
 
 /**
  * NAS-Bench-101's batch norm constants, copied by the reference verbatim from TensorFlow: 0.997 is a
@@ -53,17 +55,28 @@ export const ONESHOT_OPS: Record<OneShotPrimitive, (C: number) => Layer> = {
   'conv1x1-bn-relu': (C) => new WrappedConvBnRelu(C, 1),
 };
 
-/** Σ_k w_k · op_k(x) over the three primitives, in ONE_SHOT_PRIMITIVES order. */
+/**
+ * Σ_k w_k · op_k(x) over the three primitives, in ONE_SHOT_PRIMITIVES order: a select, a product and a sum per
+ * op ('reference' kernels) or one matrix product over the op outputs ('fused': src/space/kernel-mode.ts).
+ */
 export class OneShotMixedOp extends Module {
   readonly ops: ModuleList<Layer>;
-  constructor(C: number) {
+  readonly kernels: KernelMode;
+  constructor(C: number, kernels: KernelMode = 'fused') {
     super();
+    this.kernels = kernels;
     this.ops = this.registerModule('_ops', new ModuleList<Layer>());
     for (const name of ONE_SHOT_PRIMITIVES) this.ops.append(ONESHOT_OPS[name](C));
   }
 
   /** `weights`: this block's row of simplex weights, shape [3]. */
   forward(x: Tensor, weights: Tensor): Tensor {
+    if (this.kernels === 'fused') {
+      const outs = ONE_SHOT_PRIMITIVES.map((_, k) => this.ops.at(k).forward(x));
+      const sum = weightedSum(outs, weights);
+      releaseTerms(outs, [x]);
+      return sum;
+    }
     let sum: Tensor | null = null;
     for (let k = 0; k < ONE_SHOT_PRIMITIVES.length; k++) {
       const term = weights.select(0, k).mul(this.ops.at(k).forward(x));
