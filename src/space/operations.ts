@@ -7,7 +7,7 @@ import { cat, randn, type Tensor } from '../tensor/index.js';
 import { BatchNorm2d, Conv2d, Identity, Layer, ReLU, Sequential, AvgPool2d, MaxPool2d } from '../nn/index.js';
 import type { CnnOpName } from './primitives.js';
 import { SdartsError } from '../util/errors.js';
-import { foldSequential, releaseFolded, runFolded, type FoldedConv } from './folded-batch-norm.js';
+import { FoldedSequential } from './folded-batch-norm.js';
 
 export interface OpContext {
   C: number;
@@ -35,26 +35,26 @@ export function isReluFirst(op: Layer): op is Layer & ReluFirst {
  */
 export abstract class ConvChain extends Layer implements ReluFirst {
   readonly op: Sequential;
-  private folded: Map<number, FoldedConv> | null = null;
+  private folded: FoldedSequential | null = null;
   constructor(seq: Sequential) {
     super();
     this.op = this.registerModule('op', seq);
   }
   forward(x: Tensor): Tensor {
-    return this.folded !== null && !this.training ? runFolded(this.op, 0, x, this.folded) : this.op.forward(x);
+    return this.folded !== null && !this.training ? this.folded.run(0, x) : this.op.forward(x);
   }
   forwardActivated(h: Tensor): Tensor {
-    if (this.folded !== null && !this.training) return runFolded(this.op, 1, h, this.folded);
+    if (this.folded !== null && !this.training) return this.folded.run(1, h);
     let y = h;
     for (let i = 1; i < this.op.length; i++) y = this.op.at(i).forward(y);
     return y;
   }
   foldBatchNorm(): void {
     this.unfoldBatchNorm();
-    this.folded = foldSequential(this.op);
+    this.folded = new FoldedSequential(this.op);
   }
   unfoldBatchNorm(): void {
-    if (this.folded !== null) releaseFolded(this.folded);
+    this.folded?.release();
     this.folded = null;
   }
 }

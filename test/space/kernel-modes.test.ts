@@ -11,8 +11,8 @@ import { F, countOps, grad, manualSeed, memory, noGrad, randint, randn, tidy, ty
 import { SearchNetwork } from '../../src/space/search-network.js';
 import { OneShotNetwork } from '../../src/space/oneshot/oneshot-network.js';
 import { SPACE_NAMES, getSpace } from '../../src/space/spaces.js';
-import { ConvChain } from '../../src/space/operations.js';
-import { isReluFirst } from '../../src/space/operations.js';
+import { ConvChain, DilConv, SepConv, isReluFirst } from '../../src/space/operations.js';
+import { COMPOSE_MAX_EXTRA_MACS } from '../../src/space/folded-batch-norm.js';
 import { expectParity } from '../helpers/tolerance.js';
 
 type Net = SearchNetwork | OneShotNetwork;
@@ -191,6 +191,40 @@ describe('kernel modes', () => {
     ref.dispose();
     x.dispose();
     y.dispose();
+  });
+
+  it('a SepConv / DilConv folded: one dense convolution per depthwise → pointwise pair on small inputs, the pair kept on large ones; equal to eval-mode BN', () => {
+    manualSeed(4);
+    for (const [op, pairs] of [
+      [new SepConv(16, 16, 3, 1, 1, false), 2],
+      [new DilConv(16, 16, 5, 2, 4, 2, false), 1],
+    ] as const) {
+      op.to('float64');
+      op.train();
+      noGrad(() => tidy(() => void op.forward(randn([4, 16, 12, 12], { dtype: 'float64' }).mul(3).add(1))));
+      op.eval();
+      for (const [hw, composes] of [
+        [4, true],
+        [32, false],
+      ] as const) {
+        const x = randn([2, 16, hw, hw], { dtype: 'float64' });
+        const convs = (f: () => unknown) => countOps(() => tidy(() => void f()), { byName: true }).counts.byName['aten::conv2d'] ?? 0;
+        const plain = noGrad(() => op.forward(x));
+        const plainConvs = convs(() => noGrad(() => op.forward(x)));
+        op.foldBatchNorm();
+        const folded = noGrad(() => op.forward(x));
+        const foldedConvs = convs(() => noGrad(() => op.forward(x)));
+        op.unfoldBatchNorm();
+        // The extra multiply-adds of composing decide: under 2^18 at 4×4, over at 32×32 (k²·C·C − k²·C − C·C per pixel).
+        const k = op instanceof SepConv ? 3 : 5;
+        const out = op instanceof SepConv ? hw : hw / 2;
+        expect((k * k * 256 - (k * k * 16 + 256)) * 2 * out * out <= COMPOSE_MAX_EXTRA_MACS).toBe(composes);
+        expect(foldedConvs).toBe(composes ? plainConvs - pairs : plainConvs);
+        expectParity(folded.toArray() as number[], plain.toArray() as number[], `${op.constructor.name} ${hw}×${hw} folded`);
+        [x, plain, folded].forEach((t) => t.dispose());
+      }
+      op.dispose();
+    }
   });
 
   it('an unknown kernels option is refused with the values it takes', () => {
