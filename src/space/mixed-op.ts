@@ -81,9 +81,8 @@ export class MixedOp extends Module {
   }
 }
 
-/** The weight entries of several edges' active ops, in edge then op order, as one vector. */
+/** The weight entries of several edges' active ops (rows offset… of `rows`), in edge then op order, as one vector. */
 export function activeWeightsOf(edges: readonly MixedOp[], rows: Tensor, offset: number): Tensor {
-  if (edges.every((e) => e.allActive)) return rows.narrow(0, offset, edges.length).reshape([-1]);
   const pieces = edges.flatMap((e, j) => e.activeWeights(rows.select(0, offset + j)));
   return pieces.length === 1 ? pieces[0]! : cat(pieces, 0);
 }

@@ -54,9 +54,30 @@ export class SearchCell extends Module {
     }
   }
 
-  /** `weights`: [numEdges, numOps] simplex weights for this cell type. */
-  forward(s0: Tensor, s1: Tensor, weights: Tensor): Tensor {
-    return this.kernels === 'fused' ? this.forwardFused(s0, s1, weights) : this.forwardReference(s0, s1, weights);
+  /**
+   * `weights`: [numEdges, numOps] simplex weights for this cell type; `nodeWeights`: what `nodeWeights(weights)`
+   * returns, when the caller shares it between the cells of one type (the 'fused' kernels).
+   */
+  forward(s0: Tensor, s1: Tensor, weights: Tensor, nodeWeights?: readonly (Tensor | null)[]): Tensor {
+    return this.kernels === 'fused' ? this.forwardFused(s0, s1, weights, nodeWeights ?? this.nodeWeights(weights)) : this.forwardReference(s0, s1, weights);
+  }
+
+  /**
+   * Per node, the [1, K] weights of its edges' active ops in edge then op order, which the fused node sum
+   * multiplies with the op outputs (null for a node with an all-'none' edge); the same for every cell of a type.
+   * Without 'none', a node's weights are its edges' rows, a contiguous slice of the flattened [numEdges, numOps].
+   */
+  nodeWeights(weights: Tensor): (Tensor | null)[] {
+    const out: (Tensor | null)[] = [];
+    const nOps = weights.shape[1]!;
+    let flat: Tensor | null = null;
+    for (let i = 0, offset = 0; i < this.steps; offset += 2 + i, i++) {
+      const edges = Array.from({ length: 2 + i }, (_, j) => this.ops.at(offset + j));
+      if (edges.some((e) => e.allNone)) out.push(null);
+      else if (edges.every((e) => e.allActive)) out.push((flat ??= weights.reshape([1, -1])).narrow(1, offset * nOps, edges.length * nOps));
+      else out.push(activeWeightsOf(edges, weights, offset).unsqueeze(0));
+    }
+    return out;
   }
 
   private forwardReference(s0: Tensor, s1: Tensor, weights: Tensor): Tensor {
@@ -74,7 +95,7 @@ export class SearchCell extends Module {
     return cat(states.slice(-this.multiplier), 1);
   }
 
-  private forwardFused(s0: Tensor, s1: Tensor, weights: Tensor): Tensor {
+  private forwardFused(s0: Tensor, s1: Tensor, weights: Tensor, nodeWeights: readonly (Tensor | null)[]): Tensor {
     const states = [this.preprocess0.forward(s0), this.preprocess1.forward(s1)];
     const activated: (Tensor | null)[] = [];
     const reluOf = (j: number) => () => (activated[j] ??= states[j]!.relu());
@@ -82,12 +103,13 @@ export class SearchCell extends Module {
     for (let i = 0; i < this.steps; i++) {
       const edges = states.map((_, j) => this.ops.at(offset + j));
       let node: Tensor;
-      if (edges.some((e) => e.allNone)) {
+      const w = nodeWeights[i]!;
+      if (w === null) {
         // An all-'none' edge: the edges' own sums, added (the reference's zeros keep their shape).
         node = edges.map((e, j) => e.forward(states[j]!, weights.select(0, offset + j))).reduce((a, b) => a.add(b));
       } else {
         const outs = edges.flatMap((e, j) => e.outputs(states[j]!, reluOf(j)));
-        node = weightedSum(outs, activeWeightsOf(edges, weights, offset));
+        node = weightedSum(outs, w);
         releaseTerms(outs, states);
       }
       offset += edges.length;

@@ -132,13 +132,17 @@ export class SearchNetwork extends Module {
     if (archWeights !== undefined && archWeights.length !== 2)
       throw rangeError('SearchNetwork.forward', 'archWeights', '[normal, reduce] simplex weights', `${archWeights.length} tensor(s)`);
     const shared = archWeights ?? (this.kernels === 'fused' ? this.softmaxWeights() : undefined);
+    // 'fused': each cell type's per-node weight vectors, made once per forward for all its cells.
+    const nodeWeights: ((Tensor | null)[] | undefined)[] = [];
     let s0 = this.stem.forward(x);
     let s1 = s0;
     for (const cell of this.cells) {
-      const w = shared ? shared[cell.reduction ? 1 : 0]! : F.softmax(cell.reduction ? this.alphas.reduce : this.alphas.normal, -1);
+      const type = cell.reduction ? 1 : 0;
+      const w = shared ? shared[type]! : F.softmax(cell.reduction ? this.alphas.reduce : this.alphas.normal, -1);
+      if (this.kernels === 'fused') nodeWeights[type] ??= cell.nodeWeights(w);
       // A scope per cell: the cell's intermediates that autograd does not keep are freed when it ends,
       // not at the end of the step (exact: only handles are released; peak RSS, docs/performance.md).
-      const s = tidy(() => cell.forward(s0, s1, w));
+      const s = tidy(() => cell.forward(s0, s1, w, nodeWeights[type]));
       s0 = s1;
       s1 = s;
     }

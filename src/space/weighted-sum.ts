@@ -6,12 +6,12 @@
  */
 import { cat, type Tensor } from '../tensor/index.js';
 
-/** `outs`: K tensors of one shape; `w`: shape [K]. */
+/** `outs`: K tensors of one shape; `w`: shape [K] or [1, K]. */
 export function weightedSum(outs: readonly Tensor[], w: Tensor): Tensor {
   const shape = outs[0]!.shape as number[];
   // A concat is contiguous (a view suffices); a lone output may not be (an identity op's input).
   const rows = outs.length === 1 ? outs[0]!.reshape([1, -1]) : cat(outs as Tensor[], 0).view([outs.length, -1]);
-  return w.unsqueeze(0).mm(rows).view(shape);
+  return (w.ndim === 1 ? w.unsqueeze(0) : w).mm(rows).view(shape);
 }
 
 /**
