@@ -9,7 +9,7 @@
  * gradient flows through them).
  */
 import { F, keep, noGrad, tidy, type Tensor } from '../tensor/index.js';
-import { BatchNorm2d, Conv2d, type Sequential } from '../nn/index.js';
+import { BatchNorm2d, Conv2d, Layer, type Module, type Sequential } from '../nn/index.js';
 
 /** A convolution's weight, bias and geometry. */
 export interface FoldedConv {
@@ -53,6 +53,55 @@ export function foldablePairs(seq: Sequential): number[] {
     if (conv instanceof Conv2d && bn instanceof BatchNorm2d && bn.trackRunningStats) at.push(i);
   }
   return at;
+}
+
+/** A module that can run with its conv → BN pairs folded (ConvChain, the 1Shot1 ConvBnRelu). */
+export interface BatchNormFoldable {
+  foldBatchNorm(): void;
+  unfoldBatchNorm(): void;
+}
+
+const isFoldable = (m: Module): m is Module & BatchNormFoldable =>
+  typeof (m as Partial<BatchNormFoldable>).foldBatchNorm === 'function' && typeof (m as Partial<BatchNormFoldable>).unfoldBatchNorm === 'function';
+
+/** A layer that is one Sequential under `op` (the reference's module tree), foldable in eval mode. */
+export abstract class FoldableSequential extends Layer implements BatchNormFoldable {
+  readonly op: Sequential;
+  private folded: FoldedSequential | null = null;
+  constructor(seq: Sequential) {
+    super();
+    this.op = this.registerModule('op', seq);
+  }
+  forward(x: Tensor): Tensor {
+    return this.runFrom(0, x);
+  }
+  /** The Sequential from layer `start` on (folded when folded and in eval mode). */
+  protected runFrom(start: number, x: Tensor): Tensor {
+    if (this.folded !== null && !this.training) return this.folded.run(start, x);
+    let y = x;
+    for (let i = start; i < this.op.length; i++) y = this.op.at(i).forward(y);
+    return y;
+  }
+  foldBatchNorm(): void {
+    this.unfoldBatchNorm();
+    this.folded = new FoldedSequential(this.op);
+  }
+  unfoldBatchNorm(): void {
+    this.folded?.release();
+    this.folded = null;
+  }
+}
+
+/** Runs `fn` with every foldable module under `root` folded (in eval mode; train mode runs `fn` as it is). */
+export function withFoldedBatchNorm<T>(root: Module, fn: () => T): T {
+  if (root.training) return fn();
+  const foldable = [...root.namedModules()].map(([, m]) => m).filter(isFoldable);
+  try {
+    for (const m of foldable) m.foldBatchNorm();
+    return fn();
+  } finally {
+    for (const m of foldable) m.unfoldBatchNorm();
+  }
 }
 
 /** One Sequential's convolutions with their BNs folded in (made at construction, kept until `release`). */

@@ -7,7 +7,7 @@ import { cat, randn, type Tensor } from '../tensor/index.js';
 import { BatchNorm2d, Conv2d, Identity, Layer, ReLU, Sequential, AvgPool2d, MaxPool2d } from '../nn/index.js';
 import type { CnnOpName } from './primitives.js';
 import { SdartsError } from '../util/errors.js';
-import { FoldedSequential } from './folded-batch-norm.js';
+import { FoldableSequential } from './folded-batch-norm.js';
 
 export interface OpContext {
   C: number;
@@ -33,29 +33,9 @@ export function isReluFirst(op: Layer): op is Layer & ReluFirst {
  * (ReluFirst) and, in eval mode, run with its conv → BN pairs folded into single convolutions while the
  * weights are held fixed (`foldBatchNorm`/`unfoldBatchNorm`: src/space/folded-batch-norm.ts).
  */
-export abstract class ConvChain extends Layer implements ReluFirst {
-  readonly op: Sequential;
-  private folded: FoldedSequential | null = null;
-  constructor(seq: Sequential) {
-    super();
-    this.op = this.registerModule('op', seq);
-  }
-  forward(x: Tensor): Tensor {
-    return this.folded !== null && !this.training ? this.folded.run(0, x) : this.op.forward(x);
-  }
+export abstract class ConvChain extends FoldableSequential implements ReluFirst {
   forwardActivated(h: Tensor): Tensor {
-    if (this.folded !== null && !this.training) return this.folded.run(1, h);
-    let y = h;
-    for (let i = 1; i < this.op.length; i++) y = this.op.at(i).forward(y);
-    return y;
-  }
-  foldBatchNorm(): void {
-    this.unfoldBatchNorm();
-    this.folded = new FoldedSequential(this.op);
-  }
-  unfoldBatchNorm(): void {
-    this.folded?.release();
-    this.folded = null;
+    return this.runFrom(1, h);
   }
 }
 

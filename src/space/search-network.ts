@@ -21,7 +21,7 @@ import {
   type ModuleTarget,
 } from '../nn/index.js';
 import { SearchCell } from './search-cell.js';
-import { ConvChain } from './operations.js';
+import { withFoldedBatchNorm } from './folded-batch-norm.js';
 import { getSpace, NUM_EDGES, type SearchSpace, type SpaceName } from './spaces.js';
 import { deriveGenotype, softmaxRows, type Genotype } from './genotype/index.js';
 import { rangeError } from '../util/errors.js';
@@ -155,14 +155,7 @@ export class SearchNetwork extends Module {
    * no weight gradient flows inside). The 'reference' mode runs `fn` as it is.
    */
   withFrozenWeights<T>(fn: () => T): T {
-    if (this.kernels === 'reference' || this.training) return fn();
-    const chains = [...this.namedModules()].map(([, m]) => m).filter((m): m is ConvChain => m instanceof ConvChain);
-    try {
-      for (const c of chains) c.foldBatchNorm();
-      return fn();
-    } finally {
-      for (const c of chains) c.unfoldBatchNorm();
-    }
+    return this.kernels === 'reference' ? fn() : withFoldedBatchNorm(this, fn);
   }
 
   /** Genotype from softmax of the raw logits (never from perturbed values). */

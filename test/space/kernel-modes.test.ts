@@ -71,7 +71,7 @@ describe('kernel modes', () => {
   }
 
   for (const space of [1, 2, 3] as const) {
-    it(`NAS-Bench-1Shot1 space ${space}: fused = reference in float64 (logits, ∇α, ∇w)`, () => {
+    it(`NAS-Bench-1Shot1 space ${space}: fused = reference in float64 (logits, ∇α, ∇w; folded BN in eval mode: logits, ∇α)`, () => {
       const [fused, ref] = twins((kernels) => new OneShotNetwork({ space, C: 2, layers: 3, numClasses: 4, kernels }));
       manualSeed(2);
       const x = randn([2, 3, 8, 8], { dtype: 'float64' }),
@@ -81,6 +81,12 @@ describe('kernel modes', () => {
         ref[mode]();
         compare(fused, ref, x, y, `1Shot1 ${space} ${mode}`);
       }
+      // Eval mode with the BNs folded (PGD's scope): the logits and ∇α (no weight gradient flows inside).
+      const nAlpha = fused.archParameters().length;
+      const folded = fused.withFrozenWeights(() => lossAndGrads(fused, x, y)).slice(0, 1 + nAlpha);
+      lossAndGrads(ref, x, y)
+        .slice(0, 1 + nAlpha)
+        .forEach((v, i) => expectParity(folded[i]!, v, `1Shot1 ${space} folded [${i}]`));
       fused.dispose();
       ref.dispose();
       x.dispose();

@@ -19,6 +19,7 @@ import { rangeError, typeError } from '../../util/errors.js';
 import { ConvBnRelu } from './oneshot-ops.js';
 import { OneShotCell } from './oneshot-cell.js';
 import { kernelMode, type KernelMode } from '../kernel-mode.js';
+import { withFoldedBatchNorm } from '../folded-batch-norm.js';
 import { archShapes, getOneShotSpace, type OneShotSpace, type OneShotSpaceId } from './oneshot-spaces.js';
 
 export interface OneShotNetworkConfig {
@@ -102,6 +103,15 @@ export class OneShotNetwork extends Module {
   /** [alphas_mixed_op, alphas_output, ...alphas_inputs] — the reference's `arch_parameters()` order. */
   archParameters(): Tensor[] {
     return [this.alphas.mixedOp, this.alphas.output, ...this.alphas.inputs];
+  }
+
+  /**
+   * Runs `fn` (in eval mode) with the weights and BN statistics held fixed: the 'fused' kernels fold every
+   * conv → BN pair into one convolution for its duration (src/space/folded-batch-norm.ts; no weight gradient
+   * flows inside); the 'reference' kernels run `fn` as it is.
+   */
+  withFrozenWeights<T>(fn: () => T): T {
+    return this.kernels === 'reference' ? fn() : withFoldedBatchNorm(this, fn);
   }
 
   /** softmax over the last dim of every α tensor: the mixing weights of the 'alpha' forward mode. */

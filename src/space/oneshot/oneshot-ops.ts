@@ -7,6 +7,7 @@ import type { Tensor } from '../../tensor/index.js';
 import { BatchNorm2d, Conv2d, Layer, MaxPool2d, Module, ModuleList, ReLU, Sequential } from '../../nn/index.js';
 import { ONE_SHOT_PRIMITIVES, type OneShotPrimitive } from '../../benchmark/one-shot-spaces.js';
 import type { KernelMode } from '../kernel-mode.js';
+import { FoldableSequential } from '../folded-batch-norm.js';
 import { releaseTerms, weightedSum } from '../weighted-sum.js';
 
 /**
@@ -17,22 +18,16 @@ import { releaseTerms, weightedSum } from '../weighted-sum.js';
 export const BN_MOMENTUM = 0.997;
 export const BN_EPSILON = 1e-5;
 
-/** Conv k×k (no bias) → BN(affine, momentum 0.997, eps 1e-5) → ReLU. */
-export class ConvBnRelu extends Layer {
-  readonly op: Sequential;
+/** Conv k×k (no bias) → BN(affine, momentum 0.997, eps 1e-5) → ReLU; in eval mode foldable (src/space/folded-batch-norm.ts). */
+export class ConvBnRelu extends FoldableSequential {
   constructor(cIn: number, cOut: number, k: number, stride = 1, padding = 1) {
-    super();
-    this.op = this.registerModule(
-      'op',
+    super(
       new Sequential(
         new Conv2d(cIn, cOut, k, { stride, padding, bias: false }),
         new BatchNorm2d(cOut, { affine: true, momentum: BN_MOMENTUM, eps: BN_EPSILON }),
         new ReLU(),
       ),
     );
-  }
-  forward(x: Tensor): Tensor {
-    return this.op.forward(x);
   }
 }
 
