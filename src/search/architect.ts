@@ -76,13 +76,17 @@ function clipInPlace(grads: Tensor[], maxNorm: number): number {
   return coef;
 }
 
+/** The entries of a list at chosen positions (non-null there). */
+type Pick = <T>(xs: readonly (T | null | undefined)[]) => T[];
+
 /**
- * `f` applied to the tensors at positions `idx` of a list of `n` (one foreach call), its results put back
- * at those positions; `out` holds the others.
+ * One foreach call `f` over the entries at positions `idx` (none when `idx` is empty): `f` gets `pick`, which
+ * selects those entries of a list; its results are written back into `out` at the same positions.
  */
-function atPositions(out: Tensor[], idx: number[], f: (picked: number[]) => Tensor[]): void {
+function atPositions(out: Tensor[], idx: number[], f: (pick: Pick) => Tensor[]): void {
   if (idx.length === 0) return;
-  f(idx).forEach((t, k) => {
+  const pick: Pick = (xs) => idx.map((i) => xs[i]!);
+  f(pick).forEach((t, k) => {
     out[idx[k]!] = t;
   });
 }
@@ -158,40 +162,18 @@ export class Architect {
       const n = params.length;
       const bufs = params.map((p) => u.wOptimizer.momentumBuffer(p));
       const withBuf = positions(n, (i) => bufs[i] !== null);
-      const moment: Tensor[] = new Array<Tensor>(n);
-      atPositions(moment, withBuf, (idx) =>
-        foreachMul(
-          idx.map((i) => bufs[i]!),
-          momentum,
-        ),
-      );
-      atPositions(
-        moment,
-        positions(n, (i) => bufs[i] === null),
-        (idx) =>
-          foreachMul(
-            idx.map((i) => params[i]!),
-            0,
-          ),
-      );
+      const noBuf = positions(n, (i) => bufs[i] === null);
+      const withGrad = positions(n, (i) => (gw[i] ?? null) !== null);
+      const atW = positions(n, (i) => u.keepAtW?.includes(params[i]!) === true);
+      const moment = new Array<Tensor>(n);
+      atPositions(moment, withBuf, (pick) => foreachMul(pick(bufs), momentum));
+      atPositions(moment, noBuf, (pick) => foreachMul(pick(params), 0));
       const dtheta = foreachMul(params, weightDecay);
-      atPositions(
-        dtheta,
-        positions(n, (i) => (gw[i] ?? null) !== null),
-        (idx) =>
-          foreachAdd(
-            idx.map((i) => gw[i]!),
-            idx.map((i) => dtheta[i]!),
-          ),
-      );
+      atPositions(dtheta, withGrad, (pick) => foreachAdd(pick(gw), pick(dtheta)));
       const step = foreachAdd(moment, dtheta);
       foreachMul_(step, eta);
       const w = foreachSub(params, step);
-      atPositions(
-        w,
-        positions(n, (i) => u.keepAtW?.includes(params[i]!) === true),
-        (idx) => idx.map((i) => params[i]!.clone()),
-      );
+      atPositions(w, atW, (pick) => pick(params).map((p) => p.clone()));
       return w;
     });
 
