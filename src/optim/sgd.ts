@@ -67,8 +67,8 @@ export class SGD extends Optimizer<SGDOptions> {
    * single-tensor op of the formula above to each parameter, so the result is the per-tensor path's bit for
    * bit. The per-tensor part left is a parameter's first momentum step: its buffer is a new tensor,
    * clone(g) (LibTorch has no foreach clone; torch's multi-tensor SGD clones per tensor there too).
-   * The .grad tensors are never written (torch's Nesterov update adds into them in place when there is no
-   * weight decay; here it makes new tensors, the same values).
+   * The .grad tensors are never written: torch's multi-tensor Nesterov step adds into its list of
+   * gradients in place; here it makes new tensors (the same values).
    */
   protected updateGroup(group: ParamGroup<SGDOptions>): void {
     const { lr, momentum, dampening, weightDecay, nesterov } = group;
