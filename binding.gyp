@@ -40,6 +40,7 @@
         "native/shape_ops.cc",
         "native/nn_ops.cc",
         "native/autograd_ops.cc",
+        "native/foreach_ops.cc",
         "native/runtime_ops.cc"
       ]
     }

@@ -29,6 +29,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterShape(env, exports);
   RegisterNN(env, exports);
   RegisterAutograd(env, exports);
+  RegisterForeach(env, exports);
   RegisterRuntime(env, exports);
   RegisterContract(env, exports);
   return exports;

@@ -383,6 +383,9 @@ export const TARGETS = {
             }
             case 8:
               return Object.create(T.Tensor.prototype);
+            case 9:
+              // a list of tensors (cat, stack, grad and the foreach* functions take arrays of them)
+              return Array.from({ length: r.int(4) }, () => mk());
             default:
               return mk();
           }

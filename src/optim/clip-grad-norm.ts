@@ -10,7 +10,7 @@
  * so doing the same keeps parity without a special case. All arithmetic happens on tensors in
  * the gradients' dtype, as in PyTorch (`maxNorm / x` is `x.reciprocal() * maxNorm` there).
  */
-import { Tensor, noGrad, stack, tidy } from '../tensor/index.js';
+import { Tensor, foreachMul_, foreachNorm, noGrad, stack, tidy } from '../tensor/index.js';
 import { SdartsError, typeError, rangeError } from '../util/errors.js';
 import { nonNegative, paramTensor } from './validate.js';
 
@@ -39,7 +39,9 @@ export function clipGradNorm_(params: Tensor | Tensor[], maxNorm: number, normTy
     tidy(() => {
       const grads = list.map((p) => p.grad).filter((g): g is Tensor => g !== null);
       if (grads.length === 0) return 0;
-      const total = stack(grads.map((g) => g.norm(normType))).norm(normType);
+      // torch's foreach clip (torch/nn/utils/clip_grad.py, foreach=True): the per-gradient norms in one
+      // call, each bit for bit `g.norm(normType)` on the CPU (LibTorch loops linalg_vector_norm).
+      const total = stack(foreachNorm(grads, normType)).norm(normType);
       const totalNorm = total.item();
       if (errorIfNonfinite && !Number.isFinite(totalNorm)) {
         throw new SdartsError(
@@ -48,8 +50,9 @@ export function clipGradNorm_(params: Tensor | Tensor[], maxNorm: number, normTy
         );
       }
       const coef = total.add(1e-6).reciprocal().mul(maxNorm).clamp(null, 1);
-      // Each `g` shares storage with the parameter's .grad, so mul_ scales the real gradient.
-      for (const g of grads) g.mul_(coef);
+      // Each `g` shares storage with the parameter's .grad, so mul_ scales the real gradient; the
+      // Tensor overload keeps the coefficient on the device (no host read), as torch's does.
+      foreachMul_(grads, coef);
       return totalNorm;
     }),
   );

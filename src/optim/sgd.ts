@@ -1,6 +1,6 @@
 /**
  * Stochastic gradient descent with momentum, dampening, Nesterov and L2 weight decay: PyTorch's
- * `torch.optim.SGD` (single-tensor path), with the same operations in the same order, so parameters
+ * `torch.optim.SGD`, with the same operations in the same order, so parameters
  * match PyTorch's given the same gradients (to the last bit on the same machine and kernels; the
  * parity suite checks the algorithm in float64):
  *
@@ -9,7 +9,7 @@
  *   g = g + momentum · buf (Nesterov)  or  g = buf
  *   p = p − lr · g
  */
-import { Tensor, keep, tidy } from '../tensor/index.js';
+import { Tensor, foreachAdd, foreachAdd_, foreachMul_, keep, tidy } from '../tensor/index.js';
 import { rangeError } from '../util/errors.js';
 import { Optimizer, type OptimizerSpec, type ParamGroup, type ParamsArg } from './optimizer.js';
 import { bool, nonNegative, finite } from './validate.js';
@@ -61,26 +61,51 @@ export class SGD extends Optimizer<SGDOptions> {
     return buf instanceof Tensor ? buf : null;
   }
 
+  /**
+   * The multi-tensor form of the update (torch's `_multi_tensor_sgd`, torch/optim/sgd.py): over the group's
+   * parameters that have a gradient, each line below is one `_foreach_*` call, whose CPU kernel applies the
+   * single-tensor op of the formula above to each parameter, so the result is the per-tensor path's bit for
+   * bit. The per-tensor part left is a parameter's first momentum step: its buffer is a new tensor,
+   * clone(g) (LibTorch has no foreach clone; torch's multi-tensor SGD clones per tensor there too).
+   * The .grad tensors are never written: torch's multi-tensor Nesterov step adds into its list of
+   * gradients in place; here it makes new tensors (the same values).
+   */
   protected updateGroup(group: ParamGroup<SGDOptions>): void {
     const { lr, momentum, dampening, weightDecay, nesterov } = group;
-    for (const p of group.params) {
-      tidy(() => {
-        let g = p.grad;
-        if (g === null) return;
-        if (weightDecay !== 0) g = g.add(p, weightDecay);
-        if (momentum !== 0) {
-          const state = this.stateOf(p);
+    tidy(() => {
+      const params: Tensor[] = [],
+        grads: Tensor[] = [];
+      for (const p of group.params) {
+        const g = p.grad;
+        if (g !== null) {
+          params.push(p);
+          grads.push(g);
+        }
+      }
+      if (params.length === 0) return;
+      let g = weightDecay !== 0 ? foreachAdd(grads, params, weightDecay) : grads;
+      if (momentum !== 0) {
+        const old: Tensor[] = [],
+          gOld: Tensor[] = [];
+        const bufs = g.map((gi, i) => {
+          const state = this.stateOf(params[i]!);
           let buf = state['momentum_buffer'] as Tensor | undefined;
           if (buf === undefined) {
-            buf = keep(g.clone());
+            buf = keep(gi.clone());
             state['momentum_buffer'] = buf;
           } else {
-            buf.mul_(momentum).add_(g, 1 - dampening);
+            old.push(buf);
+            gOld.push(gi);
           }
-          g = nesterov ? g.add(buf, momentum) : buf;
+          return buf;
+        });
+        if (old.length > 0) {
+          foreachMul_(old, momentum);
+          foreachAdd_(old, gOld, 1 - dampening);
         }
-        p.add_(g, -lr);
-      });
-    }
+        g = nesterov ? foreachAdd(g, bufs, momentum) : bufs;
+      }
+      foreachAdd_(params, g, -lr);
+    });
   }
 }

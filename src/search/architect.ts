@@ -19,7 +19,22 @@
  * parameter, so it is not moved at all (not even by the weight decay). Unused network weights in the
  * unrolled step have a zero gradient (w′ moves them by momentum and weight decay only).
  */
-import { cat, grad, keep, noGrad, tidy, type Tensor } from '../tensor/index.js';
+import {
+  cat,
+  foreachAdd,
+  foreachClone,
+  foreachCopy_,
+  foreachMul,
+  foreachMul_,
+  foreachNorm,
+  foreachSub,
+  grad,
+  keep,
+  noGrad,
+  stack,
+  tidy,
+  type Tensor,
+} from '../tensor/index.js';
 import { Adam, type SGD } from '../optim/index.js';
 import type { Supernet } from './supernet.js';
 
@@ -52,11 +67,35 @@ export interface UnrolledContext {
  * coefficient maxNorm / (‖grads‖ + 1e-6) whether or not it was applied.
  */
 function clipInPlace(grads: Tensor[], maxNorm: number): number {
+  // The per-gradient norms in one call and one read (each is `g.norm()`; the squares are summed in JS
+  // in order, as the reference sums the `.item()` values).
   let sq = 0;
-  for (const g of grads) sq += g.norm().item() ** 2;
+  if (grads.length > 0) for (const n of stack(foreachNorm(grads)).toArray()) sq += n ** 2;
   const coef = maxNorm / (Math.sqrt(sq) + 1e-6);
-  if (coef < 1) for (const g of grads) g.mul_(coef);
+  if (coef < 1) foreachMul_(grads, coef);
   return coef;
+}
+
+/** The entries of a list at chosen positions (non-null there). */
+type Pick = <T>(xs: readonly (T | null | undefined)[]) => T[];
+
+/**
+ * One foreach call `f` over the entries at positions `idx` (none when `idx` is empty): `f` gets `pick`, which
+ * selects those entries of a list; its results are written back into `out` at the same positions.
+ */
+function atPositions(out: Tensor[], idx: number[], f: (pick: Pick) => Tensor[]): void {
+  if (idx.length === 0) return;
+  const pick: Pick = (xs) => idx.map((i) => xs[i]!);
+  f(pick).forEach((t, k) => {
+    out[idx[k]!] = t;
+  });
+}
+
+/** The positions i < n where `pred(i)` holds. */
+function positions(n: number, pred: (i: number) => boolean): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) if (pred(i)) out.push(i);
+  return out;
 }
 
 export class Architect {
@@ -117,25 +156,35 @@ export class Architect {
               u.gradClip!,
             ),
           );
-    const unrolledW = noGrad(() =>
-      params.map((p, i) => {
-        if (u.keepAtW?.includes(p)) return p.clone();
-        const buf = u.wOptimizer.momentumBuffer(p);
-        const moment = buf ? buf.mul(momentum) : p.mul(0);
-        const gi = gw[i] ?? null;
-        const dtheta = gi === null ? p.mul(weightDecay) : gi.add(p.mul(weightDecay));
-        return p.sub(moment.add(dtheta).mul(eta));
-      }),
-    );
+    // Per weight: moment = buf ? buf·μ : w·0, dθ = g ? g + w·wd : w·wd, w′ = w − (moment + dθ)·η; each
+    // step is one foreach call over the weights (bit for bit the per-tensor ops on the CPU).
+    const unrolledW = noGrad(() => {
+      const n = params.length;
+      const bufs = params.map((p) => u.wOptimizer.momentumBuffer(p));
+      const withBuf = positions(n, (i) => bufs[i] !== null);
+      const noBuf = positions(n, (i) => bufs[i] === null);
+      const withGrad = positions(n, (i) => (gw[i] ?? null) !== null);
+      const atW = positions(n, (i) => u.keepAtW?.includes(params[i]!) === true);
+      const moment = new Array<Tensor>(n);
+      atPositions(moment, withBuf, (pick) => foreachMul(pick(bufs), momentum));
+      atPositions(moment, noBuf, (pick) => foreachMul(pick(params), 0));
+      const dtheta = foreachMul(params, weightDecay);
+      atPositions(dtheta, withGrad, (pick) => foreachAdd(pick(gw), pick(dtheta)));
+      const step = foreachAdd(moment, dtheta);
+      foreachMul_(step, eta);
+      const w = foreachSub(params, step);
+      atPositions(w, atW, (pick) => pick(params).map((p) => p.clone()));
+      return w;
+    });
 
     // L_val at w′: swap the values in (BN running statistics of that forward are discarded, as the
     // reference's throw-away model copy does), take ∂/∂α and ∂/∂w′, swap back exactly.
-    const savedW = noGrad(() => params.map((p) => keep(p.clone())));
+    const savedW = noGrad(() => foreachClone(params).map(keep));
     const bufs = model.buffers();
-    const savedB = noGrad(() => bufs.map((b) => keep(b.clone())));
+    const savedB = bufs.length === 0 ? [] : noGrad(() => foreachClone(bufs).map(keep));
     let dAlpha: (Tensor | null)[], dW: Tensor[], lossValid: number;
     try {
-      noGrad(() => params.forEach((p, i) => p.copy_(unrolledW[i]!)));
+      noGrad(() => foreachCopy_(params, unrolledW));
       const lossV = validLoss();
       lossValid = lossV.item();
       const g = grad(lossV, [...alphas, ...params], { allowUnused: true });
@@ -145,8 +194,8 @@ export class Architect {
       if (u.gradClip !== undefined) noGrad(() => clipInPlace(dW, u.gradClip!));
     } finally {
       noGrad(() => {
-        params.forEach((p, i) => p.copy_(savedW[i]!));
-        bufs.forEach((b, i) => b.copy_(savedB[i]!));
+        foreachCopy_(params, savedW);
+        if (bufs.length > 0) foreachCopy_(bufs, savedB);
       });
       savedB.forEach((t) => t.dispose());
     }
@@ -160,7 +209,8 @@ export class Architect {
           .item(),
       );
     const gradAt = (scale: number): (Tensor | null)[] => {
-      noGrad(() => params.forEach((p, i) => p.copy_(savedW[i]!.add(dW[i]!.mul(scale)))));
+      // w± = w + (±R)·dW: the multiply and the add stay separate (no fused add with alpha), as before.
+      noGrad(() => foreachCopy_(params, foreachAdd(savedW, foreachMul(dW, scale))));
       return grad(u.trainLoss(), alphas, { allowUnused: true });
     };
     let gPlus: (Tensor | null)[], gMinus: (Tensor | null)[];
@@ -168,7 +218,7 @@ export class Architect {
       gPlus = gradAt(R);
       gMinus = gradAt(-R);
     } finally {
-      noGrad(() => params.forEach((p, i) => p.copy_(savedW[i]!)));
+      noGrad(() => foreachCopy_(params, savedW));
       savedW.forEach((t) => t.dispose());
     }
     // Separate multiply and subtract (no fused `sub(x, alpha)`): the finite difference divides by a

@@ -162,6 +162,16 @@ export interface NativeAddon {
   detach_(h: H): void;
   setGradEnabled(v: boolean): boolean;
   isGradEnabled(): boolean;
+  // multi-tensor (foreach) ops
+  foreachAdd(a: H[], b: H[], alpha: number): H[];
+  foreachAdd_(a: H[], b: H[], alpha: number): void;
+  foreachSub(a: H[], b: H[], alpha: number): H[];
+  foreachSub_(a: H[], b: H[], alpha: number): void;
+  foreachMulScalar(a: H[], s: number): H[];
+  foreachMulScalar_(a: H[], s: number): void;
+  foreachMulTensor_(a: H[], t: H): void;
+  foreachNorm(a: H[], ord: number): H[];
+  foreachCopy_(dst: H[], src: H[]): void;
   // runtime
   dispose(h: H): boolean;
   disposeMany(hs: Int32Array): number;

@@ -32,7 +32,8 @@ export function encodeSafetensors(tensors: NamedTensors, metadata?: Record<strin
   if (tensors === null || typeof tensors !== 'object') throw typeError('encodeSafetensors', 'tensors', 'an object of name → Tensor', tensors);
   const names = Object.keys(tensors).sort();
   const header: Record<string, unknown> = {};
-  if (metadata) {
+  if (metadata !== undefined && metadata !== null) {
+    if (typeof metadata !== 'object' || Array.isArray(metadata)) throw typeError('encodeSafetensors', 'metadata', 'an object of name → string', metadata);
     for (const [k, v] of Object.entries(metadata)) if (typeof v !== 'string') throw typeError('encodeSafetensors', `metadata.${k}`, 'a string', v);
     header['__metadata__'] = metadata;
   }

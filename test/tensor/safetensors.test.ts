@@ -62,4 +62,24 @@ describe('safetensors', () => {
     expect(() => loadSafetensors(join(dir, 'missing.safetensors'))).toThrow(/Cannot read safetensors file .*missing\.safetensors/);
     expect(() => decodeSafetensors(new Uint8Array(3))).toThrow(/only 3 bytes/);
   });
+
+  // Found by the native fuzz target (seed 2): a bigint metadata reached JSON.stringify, a raw TypeError.
+  it('refuses metadata that is not an object of strings with a coded TypeError', () =>
+    tidy(() => {
+      for (const [bad, got] of [
+        [10n, '10 (bigint)'],
+        [[randn([1])], 'array of length 1'],
+        [{ n: 3 }, '3 (number)'],
+      ] as const) {
+        let err: (Error & { code?: string }) | undefined;
+        try {
+          encodeSafetensors({ x: randn([2]) }, bad as never);
+        } catch (e) {
+          err = e as Error & { code?: string };
+        }
+        expect(err).toBeInstanceOf(TypeError);
+        expect(err!.code).toBe('ERR_SDARTS_INVALID_ARG_TYPE');
+        expect(err!.message).toMatch(new RegExp(`for 'metadata(\\.n)?' in encodeSafetensors\\(\\) but received ${got.replace(/[()]/g, '\\$&')}$`));
+      }
+    }));
 });
