@@ -47,6 +47,13 @@ Napi::Value ForeachSub_(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// foreachAddScalar_(a[], s): a_i += s
+Napi::Value ForeachAddScalar_(const Napi::CallbackInfo& info) {
+  auto a = ArgTensorList(info, 0);
+  at::_foreach_add_(a, ArgScalar(info, 1));
+  return info.Env().Undefined();
+}
+
 // foreachMulScalar(a[], s) -> [a_i · s]
 Napi::Value ForeachMulScalar(const Napi::CallbackInfo& info) {
   auto a = ArgTensorList(info, 0);
@@ -67,6 +74,12 @@ Napi::Value ForeachMulTensor_(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// foreachMulList(a[], b[]) -> [a_i · b_i] (each pair broadcasts as the per-tensor product does)
+Napi::Value ForeachMulList(const Napi::CallbackInfo& info) {
+  auto [a, b] = ArgPair(info);
+  return RetList(info, at::_foreach_mul(a, b));
+}
+
 // foreachNorm(a[], ord) -> [‖a_i‖_ord] (0-dim tensors)
 Napi::Value ForeachNorm(const Napi::CallbackInfo& info) {
   auto a = ArgTensorList(info, 0);
@@ -85,11 +98,13 @@ Napi::Value ForeachCopy_(const Napi::CallbackInfo& info) {
 void RegisterForeach(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "foreachAdd", ForeachAdd);
   Export(env, exports, "foreachAdd_", ForeachAdd_);
+  Export(env, exports, "foreachAddScalar_", ForeachAddScalar_);
   Export(env, exports, "foreachSub", ForeachSub);
   Export(env, exports, "foreachSub_", ForeachSub_);
   Export(env, exports, "foreachMulScalar", ForeachMulScalar);
   Export(env, exports, "foreachMulScalar_", ForeachMulScalar_);
   Export(env, exports, "foreachMulTensor_", ForeachMulTensor_);
+  Export(env, exports, "foreachMulList", ForeachMulList);
   Export(env, exports, "foreachNorm", ForeachNorm);
   Export(env, exports, "foreachCopy_", ForeachCopy_);
 }

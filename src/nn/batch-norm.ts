@@ -18,6 +18,12 @@ export class BatchNorm2d extends Layer {
   readonly momentum: number | null;
   readonly affine: boolean;
   readonly trackRunningStats: boolean;
+  /**
+   * Whether a train-mode forward adds 1 to num_batches_tracked itself (the default). An owner that counts the
+   * batches of many BNs in one multi-tensor call per forward (src/nn/batch-counter.ts) turns it off; only with a
+   * fixed momentum, since the cumulative average (momentum null) needs the count inside the forward.
+   */
+  countsOwnBatches = true;
 
   constructor(numFeatures: number, o: BatchNormOptions = {}) {
     super();
@@ -42,7 +48,7 @@ export class BatchNorm2d extends Layer {
   forward(x: Tensor): Tensor {
     if (x.ndim !== 4) throw rangeError('BatchNorm2d.forward', 'input', 'a 4-d tensor (N, C, H, W)', `shape [${x.shape.join(', ')}]`);
     let factor = this.momentum ?? 0;
-    if (this.training && this.trackRunningStats) {
+    if (this.training && this.trackRunningStats && (this.countsOwnBatches || this.momentum === null)) {
       const nbt = this.getBuffer('num_batches_tracked')!;
       noGrad(() => nbt.add_(1));
       // momentum=None → cumulative moving average 1/num_batches_tracked (as PyTorch).

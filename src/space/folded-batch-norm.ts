@@ -8,7 +8,7 @@
  * scaled before the convolution's sum, not the sum after it); the folded weights are constants (no weight
  * gradient flows through them).
  */
-import { F, keep, noGrad, tidy, type Tensor } from '../tensor/index.js';
+import { F, cat, foreachMulList, keep, noGrad, tidy, type Tensor } from '../tensor/index.js';
 import { BatchNorm2d, Conv2d, Layer, type Module, type Sequential } from '../nn/index.js';
 
 /** A convolution's weight, bias and geometry. */
@@ -44,28 +44,80 @@ function extraMacs(dw: Conv2d, pw: Conv2d, x: Tensor): number {
   return (kh * kw * cIn * cOut - (kh * kw * cIn + cIn * cOut)) * n * out(h, kh, 0) * out(w, kw, 1);
 }
 
-/** The conv → BN pairs of a Sequential, by the conv's index (BN with running statistics). */
-export function foldablePairs(seq: Sequential): number[] {
-  const at: number[] = [];
+/** A conv → BN pair of a Sequential: the conv at `index`, the BN after it. */
+export interface ConvBnPair {
+  readonly index: number;
+  readonly conv: Conv2d;
+  readonly bn: BatchNorm2d;
+}
+
+/** The conv → BN pairs of a Sequential (BN with running statistics). */
+export function convBnPairs(seq: Sequential): ConvBnPair[] {
+  const out: ConvBnPair[] = [];
   for (let i = 0; i + 1 < seq.length; i++) {
     const conv = seq.at(i),
       bn = seq.at(i + 1);
-    if (conv instanceof Conv2d && bn instanceof BatchNorm2d && bn.trackRunningStats) at.push(i);
+    if (conv instanceof Conv2d && bn instanceof BatchNorm2d && bn.trackRunningStats) out.push({ index: i, conv, bn });
   }
-  return at;
+  return out;
 }
 
-/** A module that can run with its conv → BN pairs folded (ConvChain, the 1Shot1 ConvBnRelu). */
-export interface BatchNormFoldable {
-  foldBatchNorm(): void;
-  unfoldBatchNorm(): void;
+/**
+ * Folds many pairs at once, in a number of calls that does not grow with the pairs: per group of pairs the formula
+ * needs alike (ε, dtype, device, which of γ, β and a conv bias exist) the statistics are concatenated, s and the
+ * shift computed once, split, and the weights scaled in one multi-tensor product. Each value is the one the
+ * per-pair formula gives (the same elementwise operations). The results are kept: release them.
+ */
+export function foldPairs(pairs: readonly ConvBnPair[]): FoldedConv[] {
+  const groups = new Map<string, number[]>();
+  pairs.forEach((p, i) => {
+    const w = p.conv.getParameter('weight')!;
+    const has = [p.bn.getParameter('weight'), p.bn.getParameter('bias'), p.conv.getParameter('bias')].map((t) => t !== null);
+    const key = [p.bn.eps, w.dtype, w.device, ...has].join();
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  const out: FoldedConv[] = [];
+  tidy(() =>
+    noGrad(() => {
+      for (const members of groups.values()) {
+        const ps = members.map((i) => pairs[i]!);
+        const joined = (get: (p: ConvBnPair) => Tensor | null): Tensor | null =>
+          get(ps[0]!) === null
+            ? null
+            : ps.length === 1
+              ? get(ps[0]!)!
+              : cat(
+                  ps.map((p) => get(p)!),
+                  0,
+                );
+        const gamma = joined((p) => p.bn.getParameter('weight')),
+          beta = joined((p) => p.bn.getParameter('bias')),
+          convBias = joined((p) => p.conv.getParameter('bias')),
+          mean = joined((p) => p.bn.getBuffer('running_mean'))!;
+        let s = joined((p) => p.bn.getBuffer('running_var'))!
+          .add(ps[0]!.bn.eps)
+          .rsqrt();
+        if (gamma !== null) s = s.mul(gamma);
+        let shift = (convBias === null ? mean.neg() : convBias.sub(mean)).mul(s);
+        if (beta !== null) shift = shift.add(beta);
+        const sizes = ps.map((p) => p.bn.numFeatures);
+        const weights = foreachMulList(
+          ps.map((p) => p.conv.getParameter('weight')!),
+          s.view([-1, 1, 1, 1]).split(sizes, 0),
+        );
+        const biases = shift.split(sizes, 0);
+        members.forEach((i, k) => {
+          const c = pairs[i]!.conv;
+          out[i] = { weight: keep(weights[k]!), bias: keep(biases[k]!), stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups };
+        });
+      }
+    }),
+  );
+  return out;
 }
-
-const isFoldable = (m: Module): m is Module & BatchNormFoldable =>
-  typeof (m as Partial<BatchNormFoldable>).foldBatchNorm === 'function' && typeof (m as Partial<BatchNormFoldable>).unfoldBatchNorm === 'function';
 
 /** A layer that is one Sequential under `op` (the reference's module tree), foldable in eval mode. */
-export abstract class FoldableSequential extends Layer implements BatchNormFoldable {
+export abstract class FoldableSequential extends Layer {
   readonly op: Sequential;
   private folded: FoldedSequential | null = null;
   constructor(seq: Sequential) {
@@ -82,9 +134,12 @@ export abstract class FoldableSequential extends Layer implements BatchNormFolda
     for (let i = start; i < this.op.length; i++) y = this.op.at(i).forward(y);
     return y;
   }
-  foldBatchNorm(): void {
+  /** Folds this layer's pairs (`folded`: their folds, made by foldPairs with others'; default: its own). */
+  foldBatchNorm(folded?: readonly FoldedConv[]): void {
     this.unfoldBatchNorm();
-    this.folded = new FoldedSequential(this.op);
+    const pairs = convBnPairs(this.op);
+    const f = folded ?? foldPairs(pairs);
+    this.folded = new FoldedSequential(this.op, new Map(pairs.map((p, k) => [p.index, f[k]!])));
   }
   unfoldBatchNorm(): void {
     this.folded?.release();
@@ -92,52 +147,36 @@ export abstract class FoldableSequential extends Layer implements BatchNormFolda
   }
 }
 
-/** Runs `fn` with every foldable module under `root` folded (in eval mode; train mode runs `fn` as it is). */
+/**
+ * Runs `fn` with every FoldableSequential under `root` folded, all pairs in one foldPairs (in eval mode;
+ * train mode runs `fn` as it is).
+ */
 export function withFoldedBatchNorm<T>(root: Module, fn: () => T): T {
   if (root.training) return fn();
-  const foldable = [...root.namedModules()].map(([, m]) => m).filter(isFoldable);
+  const layers = [...root.namedModules()].map(([, m]) => m).filter((m): m is FoldableSequential => m instanceof FoldableSequential);
+  const perLayer = layers.map((l) => convBnPairs(l.op).length);
   try {
-    for (const m of foldable) m.foldBatchNorm();
+    const all = foldPairs(layers.flatMap((l) => convBnPairs(l.op)));
+    let at = 0;
+    layers.forEach((l, i) => {
+      l.foldBatchNorm(all.slice(at, at + perLayer[i]!));
+      at += perLayer[i]!;
+    });
     return fn();
   } finally {
-    for (const m of foldable) m.unfoldBatchNorm();
+    for (const l of layers) l.unfoldBatchNorm();
   }
 }
 
-/** One Sequential's convolutions with their BNs folded in (made at construction, kept until `release`). */
+/** One Sequential's convolutions with their BNs folded in (kept until `release`), and dense compositions made from them. */
 export class FoldedSequential {
-  private readonly folded = new Map<number, FoldedConv>();
   /** Dense compositions by the depthwise conv's index, made on first use (null: not worth it on that input). */
   private readonly composed = new Map<number, FoldedConv | null>();
 
-  constructor(readonly seq: Sequential) {
-    // The intermediates (s, the shift) are freed at once; the folded weights and biases are kept.
-    tidy(() =>
-      noGrad(() => {
-        for (const i of foldablePairs(seq)) {
-          const conv = seq.at(i) as Conv2d,
-            bn = seq.at(i + 1) as BatchNorm2d;
-          const gamma = bn.getParameter('weight'),
-            beta = bn.getParameter('bias'),
-            convBias = conv.getParameter('bias'),
-            mean = bn.getBuffer('running_mean')!;
-          let s = bn.getBuffer('running_var')!.add(bn.eps).rsqrt();
-          if (gamma !== null) s = s.mul(gamma);
-          const weight = conv.getParameter('weight')!.mul(s.view([-1, 1, 1, 1]));
-          const shift = (convBias === null ? mean.neg() : convBias.sub(mean)).mul(s);
-          const bias = beta === null ? shift : shift.add(beta);
-          this.folded.set(i, {
-            weight: keep(weight),
-            bias: keep(bias),
-            stride: conv.stride,
-            padding: conv.padding,
-            dilation: conv.dilation,
-            groups: conv.groups,
-          });
-        }
-      }),
-    );
-  }
+  constructor(
+    readonly seq: Sequential,
+    private readonly folded: Map<number, FoldedConv>,
+  ) {}
 
   /** `seq` from layer `start` on, with the folded (and, where it pays, composed) convolutions. */
   run(start: number, x: Tensor): Tensor {

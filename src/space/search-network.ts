@@ -9,6 +9,7 @@
 import { F, keep, noGrad, randn, tidy, type Device, type Tensor } from '../tensor/index.js';
 import {
   AdaptiveAvgPool2d,
+  BatchCounter,
   BatchNorm2d,
   Conv2d,
   Layer,
@@ -57,6 +58,8 @@ export class SearchNetwork extends Module {
   readonly classifier: Linear;
   /** Architecture logits [14, numOps]: leaves with requires_grad, not in parameters()/stateDict(). */
   readonly alphas: { normal: Tensor; reduce: Tensor };
+  /** 'fused': every BN's num_batches_tracked counted in one call per train-mode forward (src/nn/batch-counter.ts). */
+  private readonly batchCounter: BatchCounter | null;
 
   constructor(cfg: SearchNetworkConfig) {
     super();
@@ -101,6 +104,7 @@ export class SearchNetwork extends Module {
     const nOps = this.space.normal[0]!.length;
     const mk = (): Tensor => keep(noGrad(() => randn([NUM_EDGES, nOps]).mul_(1e-3)).requiresGrad_(true));
     this.alphas = { normal: mk(), reduce: mk() };
+    this.batchCounter = kernels === 'fused' ? new BatchCounter(this) : null;
     if (cfg.device && cfg.device !== 'cpu') this.to(cfg.device);
   }
 
@@ -134,6 +138,7 @@ export class SearchNetwork extends Module {
     const shared = archWeights ?? (this.kernels === 'fused' ? this.softmaxWeights() : undefined);
     // 'fused': each cell type's per-node weight vectors, made once per forward for all its cells.
     const nodeWeights: ((Tensor | null)[] | undefined)[] = [];
+    if (this.training) this.batchCounter?.count();
     let s0 = this.stem.forward(x);
     let s1 = s0;
     for (const cell of this.cells) {

@@ -45,6 +45,13 @@ export function foreachAdd_(a: Tensor[], b: Tensor[], alpha = 1): void {
   call('foreachAdd_', () => native().foreachAdd_(ha, hb, s));
 }
 
+/** In place: `a[i] += s` (torch._foreach_add_ with a scalar; integer tensors stay integer for an integer s). */
+export function foreachAddScalar_(a: Tensor[], s: number): void {
+  const ha = tensorListArg('foreachAddScalar_', 'a', a);
+  const x = finiteArg('foreachAddScalar_', 's', s);
+  call('foreachAddScalar_', () => native().foreachAddScalar_(ha, x));
+}
+
 /** `[a[i] − alpha·b[i]]` (torch._foreach_sub). */
 export function foreachSub(a: Tensor[], b: Tensor[], alpha = 1): Tensor[] {
   const [ha, hb] = pairArgs('foreachSub', a, b, ['a', 'b']);
@@ -64,6 +71,12 @@ export function foreachMul(a: Tensor[], s: number): Tensor[] {
   const ha = tensorListArg('foreachMul', 'a', a);
   const x = finiteArg('foreachMul', 's', s);
   return wrap(call('foreachMul', () => native().foreachMulScalar(ha, x)));
+}
+
+/** `[a[i] · b[i]]` (torch._foreach_mul with two lists; each pair broadcasts as `a[i].mul(b[i])` does). */
+export function foreachMulList(a: Tensor[], b: Tensor[]): Tensor[] {
+  const [ha, hb] = pairArgs('foreachMulList', a, b, ['a', 'b']);
+  return wrap(call('foreachMulList', () => native().foreachMulList(ha, hb)));
 }
 
 /**

@@ -10,7 +10,19 @@ export { normalizeDevice } from './device.js';
 export * from './creation.js';
 export * as F from './functional.js';
 export { grad, noGrad, enableGrad, isGradEnabled, zeroGrad, type GradOptions } from './autograd.js';
-export { foreachAdd, foreachAdd_, foreachSub, foreachSub_, foreachMul, foreachMul_, foreachNorm, foreachCopy_, foreachClone } from './foreach.js';
+export {
+  foreachAdd,
+  foreachAdd_,
+  foreachAddScalar_,
+  foreachSub,
+  foreachSub_,
+  foreachMul,
+  foreachMulList,
+  foreachMul_,
+  foreachNorm,
+  foreachCopy_,
+  foreachClone,
+} from './foreach.js';
 export { countOps, type OpCounts, type CountOpsOptions } from './op-counter.js';
 export { manualSeed, getRngState, setRngState, setNumThreads, getNumThreads, cuda, buildInfo } from './runtime.js';
 export { encodeSafetensors, decodeSafetensors, saveSafetensors, loadSafetensors, type NamedTensors } from './safetensors.js';

@@ -165,11 +165,13 @@ export interface NativeAddon {
   // multi-tensor (foreach) ops
   foreachAdd(a: H[], b: H[], alpha: number): H[];
   foreachAdd_(a: H[], b: H[], alpha: number): void;
+  foreachAddScalar_(a: H[], s: number): void;
   foreachSub(a: H[], b: H[], alpha: number): H[];
   foreachSub_(a: H[], b: H[], alpha: number): void;
   foreachMulScalar(a: H[], s: number): H[];
   foreachMulScalar_(a: H[], s: number): void;
   foreachMulTensor_(a: H[], t: H): void;
+  foreachMulList(a: H[], b: H[]): H[];
   foreachNorm(a: H[], ord: number): H[];
   foreachCopy_(dst: H[], src: H[]): void;
   // runtime

@@ -12,7 +12,7 @@ import { SearchNetwork } from '../../src/space/search-network.js';
 import { OneShotNetwork } from '../../src/space/oneshot/oneshot-network.js';
 import { SPACE_NAMES, getSpace } from '../../src/space/spaces.js';
 import { ConvChain, DilConv, SepConv, isReluFirst } from '../../src/space/operations.js';
-import { COMPOSE_MAX_EXTRA_MACS } from '../../src/space/folded-batch-norm.js';
+import { COMPOSE_MAX_EXTRA_MACS, convBnPairs } from '../../src/space/folded-batch-norm.js';
 import { expectParity } from '../helpers/tolerance.js';
 
 type Net = SearchNetwork | OneShotNetwork;
@@ -197,6 +197,50 @@ describe('kernel modes', () => {
     ref.dispose();
     x.dispose();
     y.dispose();
+  });
+
+  it('folding every conv → BN pair of a network takes the same number of calls however many pairs it has', () => {
+    const calls = (layers: number): { calls: number; pairs: number } => {
+      manualSeed(0);
+      const net = new SearchNetwork({ space: 's5', C: 4, layers, numClasses: 5 });
+      net.eval();
+      const pairs = [...net.namedModules()].reduce((n, [, m]) => n + (m instanceof ConvChain ? convBnPairs(m.op).length : 0), 0);
+      const before = memory().liveTensors;
+      const n = countOps(() => net.withFrozenWeights(() => 0)).counts.topLevel;
+      expect(memory().liveTensors).toBe(before);
+      net.dispose();
+      return { calls: n, pairs };
+    };
+    const small = calls(2),
+      large = calls(6);
+    expect(large.pairs).toBeGreaterThan(2 * small.pairs);
+    expect(large.calls).toBe(small.calls);
+  });
+
+  it('fused: the BN batch counters advance by one per train-mode forward, in one call, as the reference mode own adds do', () => {
+    const [fused, ref] = twins((kernels) => new SearchNetwork({ space: 's3', C: 4, layers: 3, numClasses: 5, kernels }));
+    const x = randn([2, 3, 8, 8], { dtype: 'float64' });
+    const counters = (n: SearchNetwork) => n.namedBuffers().filter(([k]) => k.endsWith('num_batches_tracked'));
+    const adds = (n: SearchNetwork) => countOps(() => tidy(() => void noGrad(() => n.forward(x))), { byName: true }).counts.byName;
+    for (const n of [fused, ref]) n.train();
+    const f = adds(fused),
+      r = adds(ref);
+    tidy(() => void noGrad(() => fused.forward(x)));
+    tidy(() => void noGrad(() => ref.forward(x)));
+    fused.eval();
+    tidy(() => void noGrad(() => fused.forward(x)));
+    const bns = counters(ref).length;
+    expect(bns).toBeGreaterThan(50);
+    expect(f['aten::_foreach_add_']).toBe(1);
+    expect(f['aten::add_'] ?? 0).toBe(0);
+    expect(r['aten::add_']).toBe(bns);
+    counters(fused).forEach(([k, t], i) => {
+      expect(t.item(), k).toBe(2);
+      expect(counters(ref)[i]![1].item(), k).toBe(2);
+    });
+    fused.dispose();
+    ref.dispose();
+    x.dispose();
   });
 
   it('a SepConv / DilConv folded: one dense convolution per depthwise → pointwise pair on small inputs, the pair kept on large ones; equal to eval-mode BN', () => {

@@ -7,9 +7,11 @@ import { describe, expect, it } from 'vitest';
 import {
   foreachAdd,
   foreachAdd_,
+  foreachAddScalar_,
   foreachClone,
   foreachCopy_,
   foreachMul,
+  foreachMulList,
   foreachMul_,
   foreachNorm,
   foreachSub,
@@ -112,6 +114,45 @@ describe.each(['float32', 'float64', 'mixed'] as const)('foreach ops on %s lists
           `foreachMul_ ${coefDtype} tensor`,
         );
       }
+    }));
+
+  it('add of a number in place (also to int64 counters, which stay int64)', () =>
+    tidy(() => {
+      manualSeed(5);
+      const a = list(dtype);
+      const x = clones(a);
+      foreachAddScalar_(x, 0.25);
+      expectBitwise(
+        x,
+        a.map((t) => t.clone().add_(0.25)),
+        'foreachAddScalar_',
+      );
+      const counters = [zeros([], { dtype: 'int64' }), zeros([], { dtype: 'int64' }).add_(41)];
+      foreachAddScalar_(counters, 1);
+      expect(counters.map((c) => [c.dtype, c.item()])).toEqual([
+        ['int64', 1],
+        ['int64', 42],
+      ]);
+    }));
+
+  it('mul of two lists, pairwise and broadcasting ([C, k, k] · [C, 1, 1]; [n] · 0-dim)', () =>
+    tidy(() => {
+      manualSeed(4);
+      const a = list(dtype);
+      const b = list(dtype);
+      expectBitwise(
+        foreachMulList(a, b),
+        a.map((x, i) => x.mul(b[i]!)),
+        'foreachMulList',
+      );
+      const dt = dtype === 'mixed' ? 'float64' : dtype;
+      const w = [randn([4, 3, 3], { dtype: dt }), randn([6], { dtype: dt })];
+      const s = [randn([4, 1, 1], { dtype: dt }), scalar(0.3, { dtype: dt })];
+      expectBitwise(
+        foreachMulList(w, s),
+        w.map((x, i) => x.mul(s[i]!)),
+        'foreachMulList broadcasting',
+      );
     }));
 
   it.each([2, 1, Infinity, 3, 0.5])('norm of order %s', (ord) =>
