@@ -20,7 +20,13 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
     throw err;
   }
   closeSync(fd);
-  renameSync(tmp, path);
+  try {
+    renameSync(tmp, path);
+  } catch (err) {
+    // The target could not be replaced (a directory, a vanished folder, no permission): leave no temp file behind.
+    if (existsSync(tmp)) unlinkSync(tmp);
+    throw err;
+  }
   try {
     const dfd = openSync(dir, 'r');
     try {
