@@ -5,7 +5,8 @@
 // addon's op counter and torch.profiler: docs/performance.md "Kernel counts"), and sdarts' RSS after
 // 100 and 1,000 steps of the overhead-bound shape. Writes bench/results.json.
 //
-// Usage: node scripts/bench-search.mjs [--shapes overhead,compute,default,oneshot (all; the default network takes ~1 min a step on 2 CPUs)] [--rounds 3] [--steps 3]
+// Usage: node scripts/bench-search.mjs [--shapes overhead,compute,default,oneshot (all; the default network takes ~1 min a step on 2 CPUs)]
+//          [--variants none/1st,random/1st,pgd_linf/1st,none/2nd (all)] [--rounds 3] [--steps 3]
 //          [--warmup 1] [--threads 1] [--device cpu] [--rss-steps 1000] [--out bench/results.json] [--merge]
 //   --merge keeps the cases (and the RSS figures) of an earlier results file that this run does not measure.
 //   node scripts/bench-search.mjs --worker '<case json>'   (one sdarts side; prints one JSON line)
@@ -124,8 +125,12 @@ const median = (/** @type {number[]} */ xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+// --variants none/1st,pgd_linf/1st: only these (default: all four).
+const variants = arg('variants', '');
+const wanted = (/** @type {{perturb: string, unrolled: boolean}} */ v) =>
+  variants === '' || variants.split(',').includes(`${v.perturb}/${v.unrolled ? '2nd' : '1st'}`);
 const cases = shapes.flatMap((name) =>
-  VARIANTS.filter((v) => !(SHAPES[name].kind === 'oneshot' && v.unrolled)).map((v) => ({
+  VARIANTS.filter((v) => !(SHAPES[name].kind === 'oneshot' && v.unrolled) && wanted(v)).map((v) => ({
     name: `${name}/${v.perturb}/${v.unrolled ? '2nd' : '1st'}`,
     shape: name,
     ...SHAPES[name],
