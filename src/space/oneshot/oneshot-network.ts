@@ -13,7 +13,7 @@
  * It satisfies the search layer's `Supernet` interface structurally (no import upward from space/).
  */
 import { F, Tensor, keep, noGrad, randn, tidy, type Device } from '../../tensor/index.js';
-import { Linear, Module, ModuleList, castTensor, moduleTarget, type ModuleTarget } from '../../nn/index.js';
+import { BatchCounter, Linear, Module, ModuleList, castTensor, moduleTarget, type ModuleTarget } from '../../nn/index.js';
 import { ReLUConvBN } from '../operations.js';
 import { rangeError, typeError } from '../../util/errors.js';
 import { ConvBnRelu } from './oneshot-ops.js';
@@ -46,6 +46,8 @@ export class OneShotNetwork extends Module {
   readonly classifier: Linear;
   /** Leaves with requires_grad, not in parameters()/stateDict(). */
   readonly alphas: { mixedOp: Tensor; output: Tensor; inputs: Tensor[] };
+  /** 'fused': every BN's num_batches_tracked counted in one call per train-mode forward (src/nn/batch-counter.ts). */
+  private readonly batchCounter: BatchCounter | null;
 
   constructor(cfg: OneShotNetworkConfig) {
     super();
@@ -81,6 +83,7 @@ export class OneShotNetwork extends Module {
     // α last and in this order, as the reference's _initialize_alphas: same seed ⇒ same draws as PyTorch.
     const [mixed, output, ...inputs] = archShapes(this.space).map((s) => keep(noGrad(() => randn(s).mul_(1e-3)).requiresGrad_(true)));
     this.alphas = { mixedOp: mixed!, output: output!, inputs };
+    this.batchCounter = this.kernels === 'fused' ? new BatchCounter(this) : null;
     if (cfg.device && cfg.device !== 'cpu') this.to(cfg.device);
   }
 
@@ -122,6 +125,7 @@ export class OneShotNetwork extends Module {
   forward(x: Tensor, archWeights?: Tensor[]): Tensor {
     const w = archWeights ?? this.softmaxWeights();
     if (archWeights !== undefined) this.checkArchWeights(archWeights);
+    if (this.training) this.batchCounter?.count();
     let s = this.stem.forward(x);
     let i = 0;
     for (const cell of this.cells) {
