@@ -134,12 +134,10 @@ export abstract class FoldableSequential extends Layer {
     for (let i = start; i < this.op.length; i++) y = this.op.at(i).forward(y);
     return y;
   }
-  /** Folds this layer's pairs (`folded`: their folds, made by foldPairs with others'; default: its own). */
-  foldBatchNorm(folded?: readonly FoldedConv[]): void {
+  /** Folds this layer's pairs (`folded`: their folds, made by one foldPairs with other layers'; default: its own). */
+  foldBatchNorm(pairs: readonly ConvBnPair[] = convBnPairs(this.op), folded: readonly FoldedConv[] = foldPairs(pairs)): void {
     this.unfoldBatchNorm();
-    const pairs = convBnPairs(this.op);
-    const f = folded ?? foldPairs(pairs);
-    this.folded = new FoldedSequential(this.op, new Map(pairs.map((p, k) => [p.index, f[k]!])));
+    this.folded = new FoldedSequential(this.op, new Map(pairs.map((p, k) => [p.index, folded[k]!])));
   }
   unfoldBatchNorm(): void {
     this.folded?.release();
@@ -154,13 +152,12 @@ export abstract class FoldableSequential extends Layer {
 export function withFoldedBatchNorm<T>(root: Module, fn: () => T): T {
   if (root.training) return fn();
   const layers = [...root.namedModules()].map(([, m]) => m).filter((m): m is FoldableSequential => m instanceof FoldableSequential);
-  const perLayer = layers.map((l) => convBnPairs(l.op).length);
+  const pairs = layers.map((l) => convBnPairs(l.op));
   try {
-    const all = foldPairs(layers.flatMap((l) => convBnPairs(l.op)));
+    const all = foldPairs(pairs.flat());
     let at = 0;
     layers.forEach((l, i) => {
-      l.foldBatchNorm(all.slice(at, at + perLayer[i]!));
-      at += perLayer[i]!;
+      l.foldBatchNorm(pairs[i], all.slice(at, (at += pairs[i]!.length)));
     });
     return fn();
   } finally {
